@@ -1,0 +1,274 @@
+"""The embedded DuckDB warehouse: where it lives, how to connect, and the raw layer's table shapes.
+
+The raw layer is the contract between the Python loaders (this package) and the dbt project: dbt declares
+these tables as sources. Keeping their DDL in one place means a loader cannot silently drift from what the
+staging models expect. Only one process may hold a read-write DuckDB connection at a time, so callers open
+a connection, do their work in one transaction, and close it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "treem.duckdb"
+
+# Column lists of every table the Python side writes. Types are portable SQL types so the same shapes can
+# be created on PostgreSQL.
+RAW_TABLES: dict[str, dict[str, str]] = {
+    "raw.indicators": {
+        "indicator_code": "varchar",
+        "goal_group": "integer",
+        "national_item": "varchar",
+        "name_vi": "varchar",
+        "name_en": "varchar",
+        "unit": "varchar",
+        "factor": "integer",
+        "direction": "varchar",
+        "numerator_vi": "varchar",
+        "denominator_vi": "varchar",
+        "numerator_le_denominator": "boolean",
+        "plausible_min": "double",
+        "plausible_max": "double",
+        "is_sensitive": "boolean",
+    },
+    "raw.plans": {
+        "plan_id": "varchar",
+        "title_vi": "varchar",
+        "document_no": "varchar",
+        "issued_on": "date",
+        "issuer_vi": "varchar",
+        "locality_id": "varchar",
+        "source_file": "varchar",
+        "report_deadline": "varchar",  # MM-DD, yearly reporting deadline of the plan's agencies
+    },
+    "raw.targets": {
+        "claim_id": "varchar",
+        "plan_id": "varchar",
+        "locality_id": "varchar",
+        "indicator_code": "varchar",
+        "plan_item": "varchar",
+        "year": "integer",
+        "comparator": "varchar",
+        "target_value": "double",
+        "target_value_high": "double",
+        "unit_as_written": "varchar",
+        "conversion_factor": "double",
+        "source_section": "varchar",
+        "source_quote": "varchar",
+    },
+    "raw.target_overrides": {
+        "plan_id": "varchar",
+        "indicator_code": "varchar",
+        "year": "integer",
+        "authoritative_section": "varchar",
+        "reason": "varchar",
+        "reviewed_by": "varchar",
+    },
+    "raw.assignments": {
+        "plan_id": "varchar",
+        "indicator_code": "varchar",
+        "plan_item": "varchar",
+        "sector": "varchar",
+        "agency_as_written": "varchar",
+    },
+    "raw.plan_baselines": {
+        "plan_id": "varchar",
+        "locality_id": "varchar",
+        "indicator_code": "varchar",
+        "year": "integer",
+        "value": "double",
+        "source_quote": "varchar",
+    },
+    "raw.localities": {
+        "locality_id": "varchar",
+        "scheme": "varchar",
+        "code": "varchar",
+        "name_vi": "varchar",
+        "level": "varchar",
+        "parent_id": "varchar",
+        "province_id": "varchar",
+        "valid_from": "date",
+        "valid_to": "date",
+    },
+    "raw.locality_succession": {
+        "old_locality_id": "varchar",
+        "new_locality_id": "varchar",
+        "allocation_share": "double",
+        "is_partial": "boolean",
+        "allocation_rule": "varchar",
+    },
+    "raw.agencies": {
+        "agency_id": "varchar",
+        "name_vi": "varchar",
+        "sector": "varchar",
+        "locality_id": "varchar",
+        "valid_from": "date",
+        "valid_to": "date",
+    },
+    "raw.tasks": {
+        "task_id": "varchar",
+        "plan_id": "varchar",
+        "section": "varchar",
+        "task_label": "varchar",
+        "text_vi": "varchar",
+        "lead_sector": "varchar",
+        "lead_as_written": "varchar",
+        "locality_id": "varchar",
+    },
+    "raw.task_coordination": {
+        "task_id": "varchar",
+        "sector": "varchar",
+        "agency_as_written": "varchar",
+    },
+}
+
+# Tables written by the workbook ingest. `audit.*` are contract tables (warehouse-contract.md); the values
+# land in `raw.indicator_values` with full lineage and are shaped into facts by dbt.
+INGEST_TABLES: dict[str, dict[str, str]] = {
+    "audit.submissions": {
+        "submission_id": "varchar",
+        "file_name": "varchar",
+        "sha256": "varchar",
+        "received_at": "timestamp",
+        "agency_id": "varchar",
+        "plan_id": "varchar",
+        "sector": "varchar",
+        "year": "integer",
+        "locality_id": "varchar",
+        "status": "varchar",
+        "rows_read": "integer",
+        "cells_read": "integer",
+        "values_loaded": "integer",
+        "values_quarantined": "integer",
+        "message": "varchar",
+        "archived_path": "varchar",
+    },
+    "audit.quarantine": {
+        "submission_id": "varchar",
+        "sheet": "varchar",
+        "cell": "varchar",
+        "raw_value": "varchar",
+        "reason_code": "varchar",
+        "reason_vi": "varchar",
+    },
+    "raw.indicator_values": {
+        "submission_id": "varchar",
+        "plan_id": "varchar",
+        "agency_id": "varchar",
+        "indicator_code": "varchar",
+        "locality_id": "varchar",
+        "year": "integer",
+        "value": "double",
+        "numerator": "double",
+        "denominator": "double",
+        "is_total_row": "boolean",
+        "sheet": "varchar",
+        "cell": "varchar",
+        "raw_value": "varchar",
+    },
+    "raw.task_reports": {
+        "submission_id": "varchar",
+        "task_id": "varchar",
+        "year": "integer",
+        "status": "varchar",
+        "narrative_vi": "varchar",
+        "evidence_ref": "varchar",
+        "sheet": "varchar",
+        "cell": "varchar",
+    },
+}
+
+# Results of the Great Expectations runs (contract schema `dq`).
+DQ_TABLES: dict[str, dict[str, str]] = {
+    "dq.check_results": {
+        "run_id": "varchar",
+        "checked_at": "timestamp",
+        "suite": "varchar",
+        "check_name": "varchar",
+        "severity": "varchar",
+        "success": "boolean",
+        "element_count": "integer",
+        "unexpected_count": "integer",
+        "unexpected_sample": "varchar",
+        "submission_id": "varchar",
+    },
+    "dq.flagged_values": {
+        "submission_id": "varchar",
+        "indicator_code": "varchar",
+        "locality_id": "varchar",
+        "year": "integer",
+        "severity": "varchar",
+        "check_name": "varchar",
+        "detail": "varchar",
+    },
+}
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file to use: `TREEM_WAREHOUSE` if set, else `warehouse/treem.duckdb`."""
+    return Path(os.environ.get("TREEM_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()
+
+
+@contextmanager
+def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, yield the connection, and always close it (DuckDB allows one writer)."""
+    target = Path(path) if path else warehouse_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def create_table_sql(qualified_name: str, columns: dict[str, str]) -> str:
+    cols = ",\n  ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
+    return f"create table if not exists {qualified_name} (\n  {cols}\n)"
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, dict[str, str]]) -> None:
+    """Create the schemas and tables if they do not exist yet."""
+    for qualified_name, columns in tables.items():
+        schema = qualified_name.split(".")[0]
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(create_table_sql(qualified_name, columns))
+
+
+def replace_table(
+    con: duckdb.DuckDBPyConnection,
+    qualified_name: str,
+    frame: pd.DataFrame,
+    columns: dict[str, str] | None = None,
+) -> int:
+    """Replace a table's whole content with `frame`, in one transaction, keeping the declared column types.
+
+    Reference tables are small and fully derived from reviewed files, so a full replace is both simplest and
+    idempotent. Returns the number of rows written.
+    """
+    columns = columns or RAW_TABLES[qualified_name]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{qualified_name}: frame lacks columns {missing}")
+    ordered = frame[list(columns)]
+    con.execute("begin transaction")
+    try:
+        schema = qualified_name.split(".")[0]
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"drop table if exists {qualified_name}")
+        con.execute(create_table_sql(qualified_name, columns))
+        con.register("_treem_frame", ordered)
+        select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in columns.items())
+        con.execute(f"insert into {qualified_name} select {select} from _treem_frame")
+        con.unregister("_treem_frame")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return len(ordered)
