@@ -211,6 +211,21 @@ DQ_TABLES: dict[str, dict[str, str]] = {
 }
 
 
+ALL_TABLES: dict[str, dict[str, str]] = {**RAW_TABLES, **INGEST_TABLES, **DQ_TABLES}
+
+# Which dbt source (dbt_project/models/staging/_sources.yml) declares each table; Dagster asset keys are
+# [source, table], the dagster-dbt default, so lineage flows from the Python assets into the dbt models.
+_SOURCE_BY_SCHEMA = {"audit": "audit", "dq": "dq"}
+_WORKBOOK_TABLES = {"raw.indicator_values", "raw.task_reports"}
+SOURCE_OF_TABLE: dict[str, tuple[str, str]] = {
+    name: (
+        "agency_workbooks" if name in _WORKBOOK_TABLES else _SOURCE_BY_SCHEMA.get(name.split(".")[0], "reference"),
+        name.split(".")[1],
+    )
+    for name in ALL_TABLES
+}
+
+
 def warehouse_path() -> Path:
     """The DuckDB file to use: `TREEM_WAREHOUSE` if set, else `warehouse/treem.duckdb`."""
     return Path(os.environ.get("TREEM_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()

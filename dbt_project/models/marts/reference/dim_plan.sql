@@ -1,0 +1,14 @@
+with plans as (
+    select * from {{ ref('stg_reference__plans') }}
+)
+
+select
+    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
+    cast(title_vi as {{ dbt.type_string() }}) as title_vi,
+    cast(document_no as {{ dbt.type_string() }}) as document_no,
+    cast(issued_on as date) as issued_on,
+    cast(locality_id as {{ dbt.type_string() }}) as locality_id,
+    cast(source_file as {{ dbt.type_string() }}) as source_file,
+    cast(issuer_vi as {{ dbt.type_string() }}) as issuer_vi,
+    cast(report_deadline as {{ dbt.type_string() }}) as report_deadline
+from plans

@@ -1,0 +1,5 @@
+with source as (
+    select * from {{ source('audit', 'quarantine') }}
+)
+
+select * from source

@@ -1,0 +1,5 @@
+with source as (
+    select * from {{ source('dq', 'check_results') }}
+)
+
+select * from source

@@ -1,0 +1,5 @@
+with source as (
+    select * from {{ source('dq', 'flagged_values') }}
+)
+
+select * from source

@@ -1,0 +1,5 @@
+with source as (
+    select * from {{ source('reference', 'tasks') }}
+)
+
+select * from source

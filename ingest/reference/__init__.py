@@ -1,0 +1,1 @@
+"""Reference data: indicator catalog, plans and targets, localities, agencies."""

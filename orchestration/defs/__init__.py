@@ -1,0 +1,1 @@
+"""Building blocks of the Definitions: assets, partitions, resources, jobs, schedules and sensors."""

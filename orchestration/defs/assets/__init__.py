@@ -1,0 +1,1 @@
+"""Assets, one module per stage: reference data, agency submissions, data quality, dbt models, reports."""

@@ -1,0 +1,72 @@
+"""Run the Definitions' jobs in-process, as the CLI and the tests do.
+
+The CLI never has a code path of its own: it resolves a job from `orchestration.definitions.defs` and
+executes it here, against the Dagster instance in DAGSTER_HOME, so runs show up in the UI's history.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from dagster import DagsterInstance, ExecuteInProcessResult
+
+from ingest.warehouse import PROJECT_ROOT
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def dagster_instance() -> DagsterInstance:
+    """The persistent instance in DAGSTER_HOME (default `.dagster_home/` in the project)."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
+    os.makedirs(home, exist_ok=True)
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write("telemetry:\n  enabled: false\n")
+    return DagsterInstance.get()
+
+
+@dataclass
+class JobOutcome:
+    job_name: str
+    partition: str | None
+    seconds: float
+    success: bool
+    materialized: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+
+
+def run_job(
+    job_name: str,
+    partition: str | None = None,
+    instance: DagsterInstance | None = None,
+    quiet: bool = True,
+    raise_on_error: bool = True,
+) -> JobOutcome:
+    """Execute one job of the Definitions in this process and summarise what it materialised."""
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    started = time.perf_counter()
+    result: ExecuteInProcessResult = job.execute_in_process(
+        instance=instance or dagster_instance(),
+        partition_key=partition,
+        run_config=QUIET_RUN_CONFIG if quiet else None,
+        raise_on_error=raise_on_error,
+        tags={"treem/trigger": "cli"},
+    )
+    materialized = sorted(
+        {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    )
+    failed_checks = sorted(
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in (
+            event.event_specific_data
+            for event in result.all_events
+            if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+        if not evaluation.passed
+    )
+    return JobOutcome(job_name, partition, time.perf_counter() - started, result.success, materialized, failed_checks)
