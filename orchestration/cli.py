@@ -26,12 +26,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.defs.project import ensure_manifest
 
     ensure_manifest()
-    from orchestration.runner import run_job
+    from orchestration.demo import build_demo_warehouse
 
     started = time.perf_counter()
     print(f"treem demo: building {warehouse_path()}")
-    for job_name in ("reference_job", "warehouse_job"):
-        _print_outcome(run_job(job_name))
+    build_demo_warehouse(on_outcome=_print_outcome)
     print(f"done in {time.perf_counter() - started:.1f} s")
     print_warehouse_summary()
     return 0

@@ -1,19 +1,35 @@
-"""Jobs: the units the CLI, the schedules and the sensor launch.
+"""Jobs: the units the CLI, the schedules and the sensors launch.
 
-Three stages because they have different partitioning: reference data (unpartitioned), the yearly ingest
-(partitioned by reporting year), and the warehouse build (dbt, data quality, reports; unpartitioned).
+Three stages because they are partitioned differently: reference data (unpartitioned), the yearly ingest
+(partitioned by reporting year) and the warehouse build (data quality, dbt, reports; unpartitioned). All
+run in one process, one step at a time: DuckDB admits a single writer.
 """
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
+
+from orchestration.defs.partitions import year_partitions
 
 reference_job = define_asset_job(
     "reference_job",
     selection=AssetSelection.groups("reference"),
+    executor_def=in_process_executor,
+    tags={"treem/stage": "reference"},
     description="Land the indicator catalog, plan registry, localities, agencies and tasks.",
+)
+
+ingest_job = define_asset_job(
+    "ingest_job",
+    selection=AssetSelection.groups("submissions"),
+    partitions_def=year_partitions,
+    executor_def=in_process_executor,
+    tags={"treem/stage": "ingest"},
+    description="Ingest one reporting year's agency workbooks from the inbox.",
 )
 
 warehouse_job = define_asset_job(
     "warehouse_job",
     selection=AssetSelection.all() - AssetSelection.groups("reference", "submissions"),
+    executor_def=in_process_executor,
+    tags={"treem/stage": "warehouse"},
     description="Validate, build the dbt models and marts, and write the review reports.",
 )

@@ -1,0 +1,43 @@
+"""The main job, end to end: what `treem demo` runs and what the test session builds its fixture with.
+
+1. land the reference data (catalog, plan registry, localities, agencies, tasks);
+2. put the deterministic sample submissions in the inbox and ingest them, one reporting-year partition at a
+   time (the same partitions the inbox sensor would request);
+3. build the warehouse: data quality, dbt models and marts, review reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dagster import DagsterInstance
+
+from orchestration.defs.inbox import list_inbox, reporting_year
+from orchestration.runner import JobOutcome, run_job
+
+
+def build_demo_warehouse(
+    instance: DagsterInstance | None = None,
+    inbox: Path | None = None,
+    on_outcome: Callable[[JobOutcome], None] | None = None,
+) -> list[JobOutcome]:
+    from ingest.samples import generate_samples
+    from ingest.warehouse import warehouse_path
+
+    inbox = inbox or warehouse_path().parent / "inbox"
+    report = on_outcome or (lambda outcome: None)
+    outcomes = []
+
+    def run(job_name: str, partition: str | None = None) -> None:
+        outcome = run_job(job_name, partition=partition, instance=instance)
+        outcomes.append(outcome)
+        report(outcome)
+
+    run("reference_job")
+    generate_samples(inbox)
+    years = sorted({reporting_year(path) for path in list_inbox(inbox)})
+    for year in years:
+        run("ingest_job", partition=str(year))
+    run("warehouse_job")
+    return outcomes

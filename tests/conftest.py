@@ -1,0 +1,52 @@
+"""Session-wide test set-up: one fixture warehouse, built once through the real Dagster jobs.
+
+The warehouse location is fixed before any project module is imported (the Definitions bind their resources
+at import), so every test that needs built marts shares one DuckDB file built by `built_warehouse`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="treem-tests-"))
+os.environ["TREEM_WAREHOUSE"] = str(_SESSION_DIR / "treem.duckdb")
+os.environ["TREEM_INBOX"] = str(_SESSION_DIR / "inbox")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def dagster_instance():
+    from dagster import DagsterInstance
+
+    with DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(dagster_instance) -> Path:
+    """The sample warehouse: reference data, every sample submission, data quality, dbt marts, reports.
+
+    Built exactly as `treem demo` builds it (same jobs, same definitions), once per test session.
+    """
+    from orchestration.defs.project import ensure_manifest
+    from orchestration.demo import build_demo_warehouse
+
+    ensure_manifest()
+    build_demo_warehouse(instance=dagster_instance, inbox=Path(os.environ["TREEM_INBOX"]))
+    return Path(os.environ["TREEM_WAREHOUSE"])
+
+
+@pytest.fixture()
+def warehouse_con(built_warehouse):
+    import duckdb
+
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    yield con
+    con.close()
