@@ -7,7 +7,6 @@ run in one process, one step at a time: DuckDB admits a single writer.
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from orchestration.defs.partitions import year_partitions
 
 reference_job = define_asset_job(
     "reference_job",
@@ -20,7 +19,6 @@ reference_job = define_asset_job(
 ingest_job = define_asset_job(
     "ingest_job",
     selection=AssetSelection.groups("submissions"),
-    partitions_def=year_partitions,
     executor_def=in_process_executor,
     tags={"treem/stage": "ingest"},
     description="Ingest one reporting year's agency workbooks from the inbox.",
