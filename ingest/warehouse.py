@@ -219,7 +219,9 @@ _SOURCE_BY_SCHEMA = {"audit": "audit", "dq": "dq"}
 _WORKBOOK_TABLES = {"raw.indicator_values", "raw.task_reports"}
 SOURCE_OF_TABLE: dict[str, tuple[str, str]] = {
     name: (
-        "agency_workbooks" if name in _WORKBOOK_TABLES else _SOURCE_BY_SCHEMA.get(name.split(".")[0], "reference"),
+        "agency_workbooks"
+        if name in _WORKBOOK_TABLES
+        else _SOURCE_BY_SCHEMA.get(name.split(".")[0], "reference"),
         name.split(".")[1],
     )
     for name in ALL_TABLES

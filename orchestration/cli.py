@@ -1,14 +1,20 @@
-"""The `treem` command line. Every command is thin: it materialises the Definitions' assets in-process.
+"""The `treem` command line. Every pipeline command is thin: it materialises the Definitions' assets
+in-process (orchestration/runner.py), exactly as a scheduled run would.
 
-    treem demo                      build the warehouse from the bundled plans and sample submissions
-    treem dev                       open the Dagster UI on the same definitions
+    treem demo                                   build the warehouse from the bundled plans and samples
+    treem template --plan P --sector S --year Y  write an agency reporting workbook
+    treem ingest [PATH ...]                      ingest workbooks (default: warehouse/inbox/), then rebuild
+    treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
+    treem dev                                    open the Dagster UI on the same definitions
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
 
 from ingest.warehouse import warehouse_path
 
@@ -16,24 +22,80 @@ from ingest.warehouse import warehouse_path
 def _print_outcome(outcome) -> None:
     label = outcome.job_name + (f" [{outcome.partition}]" if outcome.partition else "")
     status = "ok" if outcome.success else "FAILED"
-    print(f"  {label:<28} {status:<6} {outcome.seconds:6.1f} s  {len(outcome.materialized)} assets")
+    print(
+        f"  {label:<28} {status:<6} {outcome.seconds:6.1f} s  {len(outcome.materialized)} assets", flush=True
+    )
     for check in outcome.checks_failed:
-        print(f"      check failed: {check}")
+        print(f"      check failed: {check}", flush=True)
+
+
+def _prepare() -> None:
+    """The dbt manifest must exist before the definitions load (stack-notes: parse once, not at import)."""
+    from orchestration.defs.project import ensure_manifest
+
+    ensure_manifest()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the whole warehouse on the bundled data, then say what was built and how to query it."""
-    from orchestration.defs.project import ensure_manifest
-
-    ensure_manifest()
+    _prepare()
     from orchestration.demo import build_demo_warehouse
 
     started = time.perf_counter()
-    print(f"treem demo: building {warehouse_path()}")
+    print(f"treem demo: building {warehouse_path()}", flush=True)
     build_demo_warehouse(on_outcome=_print_outcome)
     print(f"done in {time.perf_counter() - started:.1f} s")
     print_warehouse_summary()
     return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ingest.workbook.template import write_template
+
+    out = Path(
+        args.out or warehouse_path().parent / "templates" / f"{args.plan}_{args.sector}_{args.year}.xlsx"
+    )
+    write_template(args.plan, args.sector, args.year, out)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files or folders: one ingest run per reporting year, then rebuild the warehouse."""
+    _prepare()
+    from orchestration.defs.inbox import list_inbox, reporting_year
+    from orchestration.runner import run_job
+
+    files: list[Path] = []
+    for raw in args.paths or [str(warehouse_path().parent / "inbox")]:
+        path = Path(raw)
+        files.extend(list_inbox(path) if path.is_dir() else [path])
+    if not files:
+        print("no workbook to ingest")
+        return 0
+    by_year: dict[int, list[str]] = {}
+    for path in files:
+        by_year.setdefault(reporting_year(path), []).append(str(path.resolve()))
+    ok = True
+    for year, paths in sorted(by_year.items()):
+        config = {"ops": {"agency_submissions": {"config": {"paths": paths}}}}
+        outcome = run_job("ingest_job", partition=str(year), run_config=config, raise_on_error=False)
+        _print_outcome(outcome)
+        ok &= outcome.success
+    if ok and not args.no_build:
+        _print_outcome(run_job("warehouse_job", raise_on_error=False))
+    return 0 if ok else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    _prepare()
+    from orchestration.runner import run_job
+
+    config = {"ops": {"review_reports": {"config": {"plans": args.plan, "reviews": [args.review]}}}}
+    outcome = run_job("report_job", run_config=config, raise_on_error=False)
+    _print_outcome(outcome)
+    print(f"reports in {warehouse_path().parent / 'reports'}")
+    return 0 if outcome.success else 1
 
 
 def print_warehouse_summary() -> None:
@@ -54,12 +116,9 @@ def print_warehouse_summary() -> None:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    import os
-
-    from orchestration.defs.project import ensure_manifest
+    _prepare()
     from orchestration.runner import dagster_instance
 
-    ensure_manifest()
     dagster_instance()
     os.execvp(
         os.path.join(os.path.dirname(sys.executable), "dagster"),
@@ -69,9 +128,29 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="treem", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="treem", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="build the warehouse from the bundled data").set_defaults(func=cmd_demo)
+
+    template = sub.add_parser("template", help="write an agency reporting workbook")
+    template.add_argument("--plan", required=True)
+    template.add_argument("--sector", required=True)
+    template.add_argument("--year", required=True, type=int)
+    template.add_argument("--out")
+    template.set_defaults(func=cmd_template)
+
+    ingest = sub.add_parser("ingest", help="ingest workbooks (files or folders)")
+    ingest.add_argument("paths", nargs="*")
+    ingest.add_argument("--no-build", action="store_true", help="skip the warehouse rebuild")
+    ingest.set_defaults(func=cmd_ingest)
+
+    report = sub.add_parser("report", help="write a review report")
+    report.add_argument("review", choices=["so-ket-2025", "tong-ket-2030"])
+    report.add_argument("--plan", action="append", required=True)
+    report.set_defaults(func=cmd_report)
+
     dev = sub.add_parser("dev", help="open the Dagster UI")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)

@@ -44,6 +44,8 @@ def run_job(
     instance: DagsterInstance | None = None,
     quiet: bool = True,
     raise_on_error: bool = True,
+    run_config: dict | None = None,
+    tags: dict[str, str] | None = None,
 ) -> JobOutcome:
     """Execute one job of the Definitions in this process and summarise what it materialised."""
     from orchestration.definitions import defs
@@ -53,9 +55,9 @@ def run_job(
     result: ExecuteInProcessResult = job.execute_in_process(
         instance=instance or dagster_instance(),
         partition_key=partition,
-        run_config=QUIET_RUN_CONFIG if quiet else None,
+        run_config={**(QUIET_RUN_CONFIG if quiet else {}), **(run_config or {})},
         raise_on_error=raise_on_error,
-        tags={"treem/trigger": "cli"},
+        tags={"treem/trigger": "cli", **(tags or {})},
     )
     materialized = sorted(
         {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
@@ -69,4 +71,6 @@ def run_job(
         )
         if not evaluation.passed
     )
-    return JobOutcome(job_name, partition, time.perf_counter() - started, result.success, materialized, failed_checks)
+    return JobOutcome(
+        job_name, partition, time.perf_counter() - started, result.success, materialized, failed_checks
+    )

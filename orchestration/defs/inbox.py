@@ -24,9 +24,7 @@ def list_inbox(folder: Path) -> list[Path]:
     if not folder.exists():
         return []
     return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not path.name.startswith((".", "~$"))
+        path for path in folder.rglob("*") if path.is_file() and not path.name.startswith((".", "~$"))
     )
 
 

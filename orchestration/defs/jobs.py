@@ -7,7 +7,6 @@ run in one process, one step at a time: DuckDB admits a single writer.
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-
 reference_job = define_asset_job(
     "reference_job",
     selection=AssetSelection.groups("reference"),

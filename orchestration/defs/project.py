@@ -35,8 +35,15 @@ def ensure_manifest(force: bool = False) -> Path:
     manifest = dbt_project.manifest_path
     if force or not manifest.exists():
         subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+            ],
             check=True,
         )
     return manifest

@@ -38,6 +38,8 @@ def build_resources() -> dict:
     return {
         "warehouse": WarehouseResource(path=str(warehouse.warehouse_path())),
         "dbt": DbtCliResource(
-            project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=dbt_executable()
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            dbt_executable=dbt_executable(),
         ),
     }

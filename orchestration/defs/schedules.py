@@ -55,4 +55,6 @@ def review_reports(context: ScheduleEvaluationContext):
     year = context.scheduled_execution_time.year
     if year not in REVIEW_YEARS:
         return SkipReason(f"{year} is not a review year (2025 sơ kết, 2030 tổng kết)")
-    return RunRequest(run_key=f"review-{year}", tags={"treem/trigger": "review_reports", "treem/year": str(year)})
+    return RunRequest(
+        run_key=f"review-{year}", tags={"treem/trigger": "review_reports", "treem/year": str(year)}
+    )

@@ -49,10 +49,12 @@ def plan_inbox_runs(folder: Path, cursor: str | None) -> tuple[list[RunRequest],
             RunRequest(
                 run_key=run_key,
                 partition_key=str(year),
-                run_config={
-                    "ops": {"agency_submissions": {"config": {"paths": [str(p) for _, p in files]}}}
+                run_config={"ops": {"agency_submissions": {"config": {"paths": [str(p) for _, p in files]}}}},
+                tags={
+                    "treem/trigger": "inbox_sensor",
+                    "treem/year": str(year),
+                    "treem/files": str(len(files)),
                 },
-                tags={"treem/trigger": "inbox_sensor", "treem/year": str(year), "treem/files": str(len(files))},
             )
         )
     return requests, json.dumps(sorted(seen))

@@ -4,7 +4,6 @@ dbt sources map to the Python assets that land them (key `[source, table]`), so 
 registry files and the agency workbooks through staging and intermediate models to the marts.
 """
 
-
 from collections.abc import Mapping
 from typing import Any
 

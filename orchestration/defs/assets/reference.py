@@ -4,7 +4,6 @@ Each raw table is its own asset (key `[dbt source, table]`) so the dbt models do
 real lineage in the UI. All are unpartitioned: they describe the programme, not a reporting year.
 """
 
-
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
@@ -24,9 +23,7 @@ def land_frames(
         for qualified_name, frame in frames.items():
             rows = warehouse.replace_table(con, qualified_name, frame, warehouse.ALL_TABLES[qualified_name])
             context.log.info(f"{qualified_name}: {rows} rows")
-            results.append(
-                MaterializeResult(asset_key=source_key(qualified_name), metadata={"rows": rows})
-            )
+            results.append(MaterializeResult(asset_key=source_key(qualified_name), metadata={"rows": rows}))
     return results
 
 
@@ -84,9 +81,7 @@ def administrative_units(context: AssetExecutionContext, warehouse: WarehouseRes
     yield from land_frames(context, warehouse, frames)
 
 
-@multi_asset(
-    specs=specs("raw.agencies", deps=("raw.plans",), description="Time-bound reporting agencies.")
-)
+@multi_asset(specs=specs("raw.agencies", deps=("raw.plans",), description="Time-bound reporting agencies."))
 def reporting_agencies(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.agencies import build_agencies
     from ingest.reference.plans import load_registry

@@ -23,7 +23,14 @@ from orchestration.defs.partitions import year_partitions
 from orchestration.defs.resources import WarehouseResource
 
 SUBMISSION_TABLES = ("raw.indicator_values", "raw.task_reports", "audit.submissions", "audit.quarantine")
-REFERENCE_DEPS = ("raw.plans", "raw.assignments", "raw.localities", "raw.locality_succession", "raw.agencies", "raw.tasks")
+REFERENCE_DEPS = (
+    "raw.plans",
+    "raw.assignments",
+    "raw.localities",
+    "raw.locality_succession",
+    "raw.agencies",
+    "raw.tasks",
+)
 
 
 class IngestConfig(Config):
@@ -38,7 +45,7 @@ class IngestConfig(Config):
             source_key(name),
             group_name="submissions",
             deps=[source_key(dep) for dep in REFERENCE_DEPS],
-            description="Agency workbooks landed with cell lineage; every non-empty cell loaded or quarantined.",
+            description="Agency workbooks with cell lineage; every non-empty cell loaded or quarantined.",
         )
         for name in SUBMISSION_TABLES
     ],
