@@ -110,12 +110,6 @@ _COLUMNS = list(RAW_TABLES["raw.localities"])
 _SUCCESSION_COLUMNS = list(RAW_TABLES["raw.locality_succession"])
 
 
-def _lib_version() -> str:
-    import vietnam_provinces
-
-    return vietnam_provinces.__version__
-
-
 @lru_cache(maxsize=1)
 def _build_localities_cached() -> pd.DataFrame:
     from vietnam_provinces import Province, Ward
@@ -133,7 +127,9 @@ def _build_localities_cached() -> pd.DataFrame:
 
     for p in LegacyProvince.iter_all():
         pid = vid(p.code.value, 2)
-        rows.append((pid, "vn2008", f"{p.code.value:02d}", p.name, "province", NATION_ID, pid, VN2008_FROM, VN2008_TO))
+        rows.append(
+            (pid, "vn2008", f"{p.code.value:02d}", p.name, "province", NATION_ID, pid, VN2008_FROM, VN2008_TO)
+        )
     district_province: dict[int, int] = {}
     for d in LegacyDistrict.iter_all():
         district_province[d.code.value] = d.province_code.value
@@ -167,11 +163,23 @@ def _build_localities_cached() -> pd.DataFrame:
         )
     for p in Province.iter_all():
         pid = nid(p.code.value, 2)
-        rows.append((pid, "vn2025", f"{p.code.value:02d}", p.name, "province", NATION_ID, pid, VN2025_FROM, None))
+        rows.append(
+            (pid, "vn2025", f"{p.code.value:02d}", p.name, "province", NATION_ID, pid, VN2025_FROM, None)
+        )
     for w in Ward.iter_all():
         pid = nid(w.province_code.value, 2)
         rows.append(
-            (nid(w.code.value, 5), "vn2025", f"{w.code.value:05d}", w.name, "commune", pid, pid, VN2025_FROM, None)
+            (
+                nid(w.code.value, 5),
+                "vn2025",
+                f"{w.code.value:05d}",
+                w.name,
+                "commune",
+                pid,
+                pid,
+                VN2025_FROM,
+                None,
+            )
         )
     # Dates stay Python `date` objects (object dtype) so DuckDB casts them to DATE without time zones.
     return pd.DataFrame(rows, columns=_COLUMNS)
@@ -245,12 +253,15 @@ def _build_succession_cached() -> pd.DataFrame:
 
 
 def build_succession() -> pd.DataFrame:
-    """The old→new bridge (`raw.locality_succession`): commune→commune, district→province, province→province."""
+    """The old→new bridge (`raw.locality_succession`): commune→commune, district→province, province→province.
+
+    Cached like `build_localities`; a copy is returned.
+    """
     return _build_succession_cached().copy()
 
 
 def _old_level(locality_id: str) -> str:
-    """Level of a vn2008 id from its code width (2 province, 3 district, 5 commune), a property of the scheme."""
+    """Level of a vn2008 id from its code width (2 province, 3 district, 5 commune): fixed by the scheme."""
     width = len(locality_id.split(":", 1)[1])
     return {2: "province", 3: "district", 5: "commune"}.get(width, "other")
 
@@ -273,7 +284,9 @@ def reexpress_on_current_units(
     values = values_df[["locality_id", "indicator_code", "year", "numerator", "denominator"]].copy()
     values["old_level"] = values["locality_id"].map(_old_level)
     if values.groupby(["indicator_code", "year"])["old_level"].nunique().max() > 1:
-        raise ValueError("re-express one old level (commune, district or province) at a time: mixing double counts")
+        raise ValueError(
+            "re-express one old level (commune, district or province) at a time: mixing double counts"
+        )
     bridge = bridge_df[["old_locality_id", "new_locality_id", "allocation_share", "is_partial"]]
     unbridged = sorted(set(values["locality_id"]) - set(bridge["old_locality_id"]))
     if unbridged:
@@ -292,7 +305,10 @@ def reexpress_on_current_units(
     # Every old unit of the same level that the bridge maps into the new unit is a constituent.
     constituents = bridge.assign(old_level=bridge["old_locality_id"].map(_old_level))
     n_constituents = constituents.groupby(["new_locality_id", "old_level"])["old_locality_id"].nunique()
-    grouped["expected"] = [n_constituents[(n, lvl)] for n, lvl in zip(grouped["new_locality_id"], grouped["old_level"], strict=True)]
+    grouped["expected"] = [
+        n_constituents[(n, lvl)]
+        for n, lvl in zip(grouped["new_locality_id"], grouped["old_level"], strict=True)
+    ]
     factor = grouped["indicator_code"].map(lambda c: (factors or {}).get(c, 1.0)).astype(float)
     ratio = grouped["numerator"] / grouped["denominator"] * factor
     grouped["value"] = ratio.where(grouped["denominator"].notna(), grouped["numerator"])
