@@ -1,0 +1,135 @@
+"""Reason codes for everything the workbook ingest refuses, with the Vietnamese an agency reads.
+
+Codes are stable identifiers (dq checks, dbt models and tests match on them); the Vietnamese text is what
+lands in `audit.quarantine.reason_vi`, in `audit.submissions.message` and in the feedback workbook. Keeping
+both in one table means a new problem cannot be added without saying, in Vietnamese, how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    reason_vi: str  # what is wrong
+    fix_vi: str  # what the agency should do
+
+
+_REASONS = [
+    # Whole-file problems (audit.submissions.status = 'rejected').
+    Reason("empty_file", "Tệp rỗng (0 byte)", "Gửi lại tệp Excel đã điền số liệu."),
+    Reason(
+        "oversized",
+        "Tệp quá lớn so với giới hạn cho phép",
+        "Chỉ gửi biểu mẫu số liệu, xóa ảnh và trang tính không cần thiết rồi gửi lại.",
+    ),
+    Reason(
+        "zip_bomb",
+        "Tệp có cấu trúc nén bất thường (dung lượng giải nén quá lớn), hệ thống không mở để đảm bảo an toàn",
+        "Mở biểu mẫu gốc, chép số liệu vào và lưu lại dưới dạng .xlsx rồi gửi lại.",
+    ),
+    Reason(
+        "encrypted",
+        "Tệp được đặt mật khẩu (mã hóa), hệ thống không đọc được",
+        "Gỡ mật khẩu mở tệp (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.",
+    ),
+    Reason(
+        "legacy_xls",
+        "Tệp ở định dạng Excel cũ (.xls)",
+        "Lưu lại tệp dưới dạng Sổ làm việc Excel (.xlsx) rồi gửi lại.",
+    ),
+    Reason(
+        "not_workbook",
+        "Tệp không phải là sổ làm việc Excel (.xlsx)",
+        "Gửi đúng tệp biểu mẫu Excel (.xlsx) đã điền số liệu.",
+    ),
+    Reason(
+        "corrupt",
+        "Tệp bị hỏng, không mở được",
+        "Mở lại tệp trên máy của đơn vị, lưu lại dưới dạng .xlsx và gửi lại.",
+    ),
+    Reason(
+        "unknown_identity",
+        "Không xác định được kế hoạch, ngành, năm báo cáo của tệp",
+        "Dùng đúng biểu mẫu do cơ quan tổng hợp phát hành, không xóa dòng tiêu đề.",
+    ),
+    Reason(
+        "no_header",
+        "Không tìm thấy dòng tiêu đề cột (STT, Tên địa bàn, Tử số, Mẫu số, Giá trị)",
+        "Dùng đúng biểu mẫu, giữ nguyên các dòng tiêu đề cột.",
+    ),
+    Reason(
+        "load_failed",
+        "Lỗi hệ thống khi ghi số liệu, chưa có số liệu nào của tệp được ghi nhận",
+        "Không cần sửa tệp; cơ quan tổng hợp sẽ nạp lại. Liên hệ nếu lỗi kéo dài.",
+    ),
+    # Cell problems (audit.quarantine).
+    Reason(
+        "unparseable_number",
+        "Không đọc được số",
+        "Nhập một số, ví dụ 9,5 hoặc 98; để trống hoặc ghi '-' nếu không có số liệu.",
+    ),
+    Reason("negative_value", "Số âm không hợp lệ", "Nhập số không âm."),
+    Reason(
+        "unit_mismatch",
+        "Đơn vị ghi trong ô không khớp với đơn vị của chỉ tiêu",
+        "Nhập số theo đơn vị ghi ở tiêu đề cột, không ghi kèm ký hiệu đơn vị khác.",
+    ),
+    Reason(
+        "out_of_range",
+        "Giá trị vượt quá giới hạn có thể có của chỉ tiêu (ví dụ tỷ lệ trên 100%)",
+        "Kiểm tra lại tử số, mẫu số và giá trị.",
+    ),
+    Reason(
+        "numerator_exceeds_denominator",
+        "Tử số lớn hơn mẫu số",
+        "Kiểm tra lại: tử số là một phần của mẫu số nên không thể lớn hơn mẫu số.",
+    ),
+    Reason(
+        "zero_denominator",
+        "Mẫu số bằng 0 nên không tính được tỷ lệ",
+        "Kiểm tra lại mẫu số; nếu địa bàn không có đối tượng thì để trống cả ba ô.",
+    ),
+    Reason(
+        "incomplete_rate",
+        "Thiếu tử số hoặc mẫu số, không tính được giá trị",
+        "Nhập đủ cả tử số và mẫu số, hoặc nhập giá trị.",
+    ),
+    Reason(
+        "inconsistent_rate",
+        "Giá trị không khớp với tử số / mẫu số",
+        "Kiểm tra lại: giá trị phải bằng tử số chia mẫu số nhân hệ số của đơn vị.",
+    ),
+    Reason(
+        "unknown_locality",
+        "Không xác định được địa bàn",
+        "Ghi đúng tên địa bàn theo danh sách trong biểu mẫu, không thêm dòng địa bàn mới.",
+    ),
+    Reason(
+        "outside_data_area",
+        "Ô ngoài vùng dữ liệu, không được ghi nhận",
+        "Chỉ nhập số liệu vào các cột Tử số, Mẫu số, Giá trị của biểu mẫu; ghi chú gửi kèm văn bản.",
+    ),
+    Reason(
+        "unknown_indicator",
+        "Cột chỉ tiêu không có trong biểu mẫu của ngành",
+        "Chỉ điền các chỉ tiêu có sẵn trong biểu mẫu; không thêm cột chỉ tiêu mới.",
+    ),
+    Reason(
+        "duplicate_row",
+        "Địa bàn xuất hiện nhiều lần trong biểu",
+        "Mỗi địa bàn chỉ ghi một dòng; xóa dòng trùng.",
+    ),
+]
+
+REASONS: dict[str, Reason] = {r.code: r for r in _REASONS}
+
+
+def reason_vi(code: str) -> str:
+    return REASONS[code].reason_vi
+
+
+def fix_vi(code: str) -> str:
+    return REASONS[code].fix_vi

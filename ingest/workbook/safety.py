@@ -1,0 +1,103 @@
+"""Cheap checks on a file before any spreadsheet reader touches it.
+
+A reader that parses a whole sheet follows a zip bomb into gigabytes of memory (stack-notes), and an
+encrypted or legacy workbook makes readers fail with unhelpful errors. So the archive itself is inspected
+first: size cap, OLE2 container (encrypted .xlsx or old .xls), zip structure, declared uncompressed sizes and
+compression ratios, and finally a bounded streaming decompression that does not trust the declared sizes.
+Each refusal is an `UnsafeFileError` carrying a reasons.py code.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 20 * 1024 * 1024  # an agency sheet is a few hundred KB
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_member_ratio: float = 200.0  # xlsx XML compresses ~10-30x; 200x is not a spreadsheet
+    ratio_floor_bytes: int = 1024 * 1024  # ratios of tiny members are meaningless
+    max_members: int = 2000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class UnsafeFileError(ValueError):
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE2 compound file holding 'EncryptionInfo' and 'EncryptedPackage' streams.
+
+    Directory entry names are UTF-16LE; scanning the raw bytes avoids a compound-file parser dependency.
+    """
+    data = path.read_bytes()
+    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+
+
+def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise UnsafeFileError if the file must not be handed to a spreadsheet reader."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UnsafeFileError("empty_file", "0 bytes")
+    if size > limits.max_file_bytes:
+        raise UnsafeFileError("oversized", f"{size} bytes > {limits.max_file_bytes}")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == OLE2_MAGIC:
+        if _is_encrypted_ole(path):
+            raise UnsafeFileError("encrypted", "OLE2 container with EncryptionInfo")
+        raise UnsafeFileError("legacy_xls", "OLE2 container (BIFF .xls)")
+    if not head.startswith(ZIP_MAGIC):
+        raise UnsafeFileError("not_workbook", f"starts with {head[:4]!r}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_declared(infos, limits)
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise UnsafeFileError("not_workbook", "zip without xl/workbook.xml")
+            _check_streamed(zf, infos, limits)
+    except zipfile.BadZipFile as exc:
+        raise UnsafeFileError("corrupt", str(exc)) from exc
+    except (EOFError, OSError, ValueError) as exc:
+        if isinstance(exc, UnsafeFileError):
+            raise
+        raise UnsafeFileError("corrupt", str(exc)) from exc
+
+
+def _check_declared(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_members:
+        raise UnsafeFileError("zip_bomb", f"{len(infos)} members")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise UnsafeFileError("zip_bomb", f"declared uncompressed {total} bytes")
+    for info in infos:
+        if info.file_size > limits.ratio_floor_bytes:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_member_ratio:
+                raise UnsafeFileError("zip_bomb", f"{info.filename}: ratio {ratio:.0f}")
+
+
+def _check_streamed(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Decompress every member in chunks, stopping at the budget: declared sizes can lie.
+
+    zipfile also verifies each member's CRC at its end, which catches truncated or corrupted files.
+    """
+    budget = limits.max_uncompressed_bytes
+    for info in infos:
+        with zf.open(info) as member:
+            while chunk := member.read(1 << 20):
+                budget -= len(chunk)
+                if budget < 0:
+                    raise UnsafeFileError("zip_bomb", f"{info.filename}: inflates beyond the limit")
