@@ -1,0 +1,172 @@
+"""The reference data the workbook ingest needs, bundled once per run.
+
+The template writer and the loader both need the same answers: which indicators a sector leads in a plan,
+the plan's territory, the localities an agency reports on in a year, who the agency is that year. Loading
+them once into a `Reference` keeps those answers consistent between the template an agency received and the
+check of what it sent back, and lets tests pass a reference in without touching global state.
+
+Reporting date rule: a report for year Y is submitted in November of Y (Tân Yên: before 20/11), so the
+localities and agency of a year-Y report are those valid on `reporting_date(Y)` = 15/11/Y. Reports for
+2020-2024 therefore name vn2008 units; reports for 2025 on name vn2025 units (districts were abolished on
+1/7/2025). The territory of a submission stays the plan's territory (`raw.plans.locality_id`, e.g.
+`vn2008:216` for Tân Yên) in every year, because the plan's targets are set for that territory; its totals
+row is stored against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from ingest.workbook.identity import fold
+
+VN2025_FROM = dt.date(2025, 7, 1)
+UNIT_VI = {
+    "percent": "%",
+    "per_1000_live_births": "‰ trẻ đẻ sống",
+    "per_100000_children": "/100.000 trẻ em",
+    "count": "số lượng",
+}
+
+
+def reporting_date(year: int) -> dt.date:
+    return dt.date(year, 11, 15)
+
+
+@dataclass
+class Reference:
+    indicators: pd.DataFrame  # indexed by indicator_code
+    assignments: pd.DataFrame
+    plans: pd.DataFrame  # indexed by plan_id
+    localities: pd.DataFrame  # indexed by locality_id
+    succession: pd.DataFrame
+    resolver: object  # ingest.localities.LocalityResolver
+    agencies: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def territory(self, plan_id: str) -> str:
+        return str(self.plans.at[plan_id, "locality_id"])
+
+    def sector_indicators(self, plan_id: str, sector: str) -> list[str]:
+        """Indicator codes a sector leads in a plan, in the plan's own item order, catalog codes only."""
+        a = self.assignments
+        rows = a[(a["plan_id"] == plan_id) & (a["sector"] == sector)]
+        codes = [c for c in dict.fromkeys(rows["indicator_code"]) if c in self.indicators.index]
+        return codes
+
+    def sectors(self, plan_id: str) -> list[str]:
+        a = self.assignments
+        codes = a[a["plan_id"] == plan_id]
+        codes = codes[codes["indicator_code"].isin(self.indicators.index)]
+        return sorted(set(codes["sector"].dropna()))
+
+    def reporting_units(self, plan_id: str, year: int) -> pd.DataFrame:
+        """The rows of a year-Y sheet: the territory's units one level down, valid on the reporting date.
+
+        From 1/7/2025 a vn2008 territory has no children of its own: its rows are the vn2025 communes that
+        took over its old communes (via the succession bridge), so Tân Yên's 2025 sheet lists the new
+        communes covering old Tân Yên and Điện Biên's lists its 45 communes.
+        """
+        key = ("units", plan_id, year)
+        if key in self._cache:
+            return self._cache[key]
+        territory = self.territory(plan_id)
+        on = reporting_date(year)
+        loc = self.localities
+        valid = loc[
+            (pd.to_datetime(loc["valid_from"]).dt.date <= on)
+            & (loc["valid_to"].isna() | (pd.to_datetime(loc["valid_to"]).dt.date >= on))
+        ]
+        if territory.startswith("vn2008:") and on >= VN2025_FROM:
+            old = self._descendants(territory, level="commune")
+            s = self.succession
+            new_ids = set(s[s["old_locality_id"].isin(old)]["new_locality_id"])
+            units = valid[valid.index.isin(new_ids) & (valid["level"] == "commune")]
+        else:
+            units = valid[valid["parent_id"] == territory]
+        units = units.sort_values("code").reset_index()[["locality_id", "code", "name_vi", "level"]]
+        self._cache[key] = units
+        return units
+
+    def _descendants(self, root: str, level: str) -> set[str]:
+        children = self.localities.groupby("parent_id").groups
+        out, frontier = set(), [root]
+        while frontier:
+            node = frontier.pop()
+            for child in children.get(node, []):
+                frontier.append(child)
+                if self.localities.at[child, "level"] == level:
+                    out.add(child)
+        return out
+
+    def agency_id(self, plan_id: str, sector: str, year: int) -> str | None:
+        if self.agencies is None:
+            return None
+        from ingest.reference.agencies import responsible_agency
+
+        try:
+            return responsible_agency(self.agencies, self.territory(plan_id), sector, reporting_date(year))
+        except LookupError:
+            return None
+
+    def agency_name(self, agency_id: str | None) -> str | None:
+        if agency_id is None or self.agencies is None:
+            return None
+        hit = self.agencies[self.agencies["agency_id"] == agency_id]
+        return None if hit.empty else str(hit.iloc[0]["name_vi"])
+
+    def plan_territory_names(self) -> dict[str, list[str]]:
+        """plan_id -> folded bare territory names for identity inference ('dien bien', 'tan yen')."""
+        out = {}
+        for plan_id, row in self.plans.iterrows():
+            name = (
+                self.localities.at[row["locality_id"], "name_vi"]
+                if row["locality_id"] in self.localities.index
+                else ""
+            )
+            bare = fold(name)
+            for prefix in ("tinh ", "huyen ", "thanh pho ", "thi xa "):
+                bare = bare.removeprefix(prefix)
+            out[plan_id] = [bare] if bare and bare != "viet nam" else []
+        return out
+
+    def header_text(self, code: str) -> str:
+        row = self.indicators.loc[code]
+        return f"{row['name_vi']} ({UNIT_VI.get(row['unit'], row['unit'])})"
+
+    def indicator_names(self, codes: list[str] | None = None) -> dict[str, str]:
+        ind = (
+            self.indicators
+            if codes is None
+            else self.indicators.loc[[c for c in codes if c in self.indicators.index]]
+        )
+        return {code: str(name) for code, name in ind["name_vi"].items()}
+
+
+@lru_cache(maxsize=1)
+def load_reference() -> Reference:
+    """The reference built from the colleagues' reference modules (catalog, plans, localities, agencies)."""
+    from ingest.localities import LocalityResolver
+    from ingest.reference.agencies import build_agencies
+    from ingest.reference.catalog import load_indicators
+    from ingest.reference.localities import build_localities, build_succession
+    from ingest.reference.plans import load_registry
+
+    registry = load_registry()
+    plans = registry["raw.plans"]
+    localities = build_localities()
+    succession = build_succession()
+    return Reference(
+        indicators=load_indicators().set_index("indicator_code", drop=False),
+        assignments=registry["raw.assignments"],
+        plans=plans.set_index("plan_id", drop=False),
+        localities=localities.set_index("locality_id", drop=False),
+        succession=succession,
+        resolver=LocalityResolver(localities, succession),
+        agencies=build_agencies(plans, localities),
+        targets=registry.get("raw.targets"),
+    )

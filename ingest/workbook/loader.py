@@ -1,0 +1,216 @@
+"""Land agency workbooks: one DuckDB transaction per file, idempotent by content hash, nothing lost.
+
+Per file: hash → skip if that content was already loaded (also if it was later superseded: re-sending an
+old file must not undo a correction); archive the original under `archive/<sha[:2]>/<sha><suffix>`; safety
+checks; parse; then, in ONE transaction, insert the submission row, its values and its quarantine rows, and
+mark earlier `loaded` submissions of the same plan × sector × year `superseded`. Any failure rolls the
+transaction back and records the file as `rejected` with the error, and the batch continues.
+
+Superseded submissions keep their rows in `raw.indicator_values`: lineage stays complete and dbt staging
+keeps only values whose submission has status `loaded`. That is simpler and reversible, unlike deleting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
+from ingest.workbook.context import Reference, load_reference
+from ingest.workbook.feedback import write_feedback
+from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
+from ingest.workbook.reasons import fix_vi, reason_vi
+from ingest.workbook.safety import UnsafeFileError, check_file
+from ingest.workbook.summary import FileResult, IngestSummary
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+INSERT_CHUNK = 500
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given plus every file inside given folders (not hidden, not temp '~$' files), in arrival
+    order (modification time, then name) so a corrected resubmission is processed after the original."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$")))
+        elif p.is_file():
+            out.append(p)
+    unique = list(dict.fromkeys(out))
+    return sorted(unique, key=lambda f: (f.stat().st_mtime, f.name))
+
+
+def archive(path: Path, sha: str, archive_dir: Path) -> Path:
+    target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower() or '.bin'}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return target
+
+
+def _insert_rows(con, table: str, rows: list[dict]) -> None:
+    """Insert dict rows into an ingest table in chunks (one registered frame per chunk)."""
+    columns = list(INGEST_TABLES[table])
+    for start in range(0, len(rows), INSERT_CHUNK):
+        frame = pd.DataFrame(rows[start : start + INSERT_CHUNK], columns=columns)
+        con.register("_treem_rows", frame)
+        select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in INGEST_TABLES[table].items())
+        con.execute(f"insert into {table} select {select} from _treem_rows")
+        con.unregister("_treem_rows")
+
+
+def _rejection_message(file_name: str, code: str, detail: str) -> str:
+    return f"Tệp '{file_name}' không được tiếp nhận: {reason_vi(code)}. {fix_vi(code)} (chi tiết: {detail})"
+
+
+def _record_rejected(con, base: dict, code: str, detail: str) -> str:
+    message = _rejection_message(base["file_name"], code, detail)
+    row = {**base, "status": "rejected", "rows_read": 0, "cells_read": 0, "values_loaded": 0}
+    row.update(values_quarantined=0, message=message)
+    con.execute("begin transaction")
+    _insert_rows(con, "audit.submissions", [row])
+    con.execute("commit")
+    return message
+
+
+def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
+    """Insert everything of one parsed file in one transaction; return superseded submission ids."""
+    ident = parsed.identity
+    sid = base["submission_id"]
+    agency_id = ref.agency_id(ident.plan_id, ident.sector, ident.year)
+    message = (
+        f"Đã tiếp nhận tệp '{base['file_name']}': {len(parsed.values)} giá trị được ghi nhận, "
+        f"{parsed.cells_quarantined} ô chưa được ghi nhận."
+    )
+    if ident.source == "inferred":
+        message += " Lưu ý: biểu không còn thông tin nhận dạng của biểu mẫu, đã xác định theo tiêu đề."
+    sub = {
+        **base,
+        "agency_id": agency_id,
+        "plan_id": ident.plan_id,
+        "sector": ident.sector,
+        "year": ident.year,
+        "locality_id": ident.territory_id,
+        "status": "loaded",
+        "rows_read": parsed.rows_read,
+        "cells_read": parsed.cells_read,
+        "values_loaded": len(parsed.values),
+        "values_quarantined": parsed.cells_quarantined,
+        "message": message,
+    }
+    common = {"submission_id": sid, "plan_id": ident.plan_id, "agency_id": agency_id, "year": ident.year}
+    con.execute("begin transaction")
+    try:
+        earlier = con.execute(
+            "select submission_id from audit.submissions "
+            "where status = 'loaded' and plan_id = ? and sector = ? and year = ?",
+            [ident.plan_id, ident.sector, ident.year],
+        ).fetchall()
+        _insert_rows(con, "audit.submissions", [sub])
+        _insert_rows(con, "raw.indicator_values", [{**common, **v} for v in parsed.values])
+        _insert_rows(con, "audit.quarantine", [{"submission_id": sid, **q} for q in parsed.quarantine])
+        superseded = [row[0] for row in earlier]
+        if superseded:
+            con.execute(
+                "update audit.submissions set status = 'superseded', message = message || ? "
+                "where submission_id in (select unnest(?))",
+                [f" Đã được thay thế bởi tệp '{base['file_name']}'.", superseded],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return superseded
+
+
+def ingest_paths(
+    paths: Iterable[Path | str] | None,
+    warehouse_path: Path | str | None = None,
+    inbox_archive_dir: Path | str | None = None,
+    progress: Callable[[str], None] | None = None,
+    *,
+    feedback_dir: Path | str | None = None,
+    reference: Reference | None = None,
+) -> IngestSummary:
+    """Ingest files and folders (default: the `inbox/` folder next to the warehouse) and summarise.
+
+    `inbox_archive_dir` defaults to `archive/` next to the warehouse and `feedback_dir` to `feedback/`.
+    """
+    from ingest.warehouse import warehouse_path as default_warehouse
+
+    wh = Path(warehouse_path) if warehouse_path else default_warehouse()
+    root = wh.parent
+    archive_dir = Path(inbox_archive_dir) if inbox_archive_dir else root / "archive"
+    fb_dir = Path(feedback_dir) if feedback_dir else root / "feedback"
+    files = expand_paths(paths if paths is not None else [root / "inbox"])
+    ref = reference or load_reference()
+    say = progress or (lambda line: None)
+    summary = IngestSummary()
+    with connect(wh) as con:
+        ensure_tables(con, INGEST_TABLES)
+        for i, path in enumerate(files, start=1):
+            result = _ingest_one(con, path, archive_dir, fb_dir, ref)
+            summary.add(result)
+            say(f"[{i}/{len(files)}] {result.line()}")
+    summary.check()
+    return summary
+
+
+def _ingest_one(con, path: Path, archive_dir: Path, fb_dir: Path, ref: Reference) -> FileResult:
+    sha = sha256_of(path)
+    result = FileResult(path=path, sha256=sha)
+    known = con.execute(
+        "select submission_id from audit.submissions where sha256 = ? and status in ('loaded', 'superseded')",
+        [sha],
+    ).fetchone()
+    if known:
+        result.status, result.submission_id = "duplicate", known[0]
+        return result
+    received = dt.datetime.now()
+    archived = archive(path, sha, archive_dir)
+    base = {
+        "submission_id": f"{sha[:12]}-{received:%Y%m%d%H%M%S%f}",
+        "file_name": path.name,
+        "sha256": sha,
+        "received_at": received,
+        "agency_id": None,
+        "plan_id": None,
+        "sector": None,
+        "year": None,
+        "locality_id": None,
+        "archived_path": str(archived),
+    }
+    result.submission_id = base["submission_id"]
+    parsed = None
+    try:
+        check_file(path)
+        parsed = parse_workbook(path, ref)
+        result.superseded = _load_parsed(con, base, parsed, ref)
+    except (UnsafeFileError, RejectedFile) as exc:
+        result.status, result.reason_code = "rejected", exc.code
+        result.message = _record_rejected(con, base, exc.code, exc.detail)
+    except Exception as exc:  # a failure mid-file: the transaction rolled back; record and continue
+        result.status, result.reason_code = "rejected", "load_failed"
+        result.message = _record_rejected(con, base, "load_failed", f"{type(exc).__name__}: {exc}")
+        parsed = None
+    else:
+        result.status = "loaded"
+        result.take_counts(parsed)
+    if result.status == "rejected" or (parsed and parsed.quarantine):
+        problems = parsed.quarantine if parsed and result.status == "loaded" else []
+        message = result.message or f"Tệp '{path.name}' đã được tiếp nhận."
+        result.feedback_path = write_feedback(fb_dir, path.name, result.status, message, problems)
+    return result

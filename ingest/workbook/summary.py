@@ -1,0 +1,149 @@
+"""What an ingest run did, per file and in total, with accounting that must add up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COUNTS = (
+    "cells_read",
+    "cells_label",
+    "cells_loaded",
+    "cells_not_reported",
+    "cells_quarantined",
+    "values_loaded",
+)
+
+
+@dataclass
+class FileResult:
+    path: Path
+    sha256: str
+    status: str = "pending"  # loaded | duplicate | rejected
+    submission_id: str | None = None
+    reason_code: str | None = None
+    message: str | None = None
+    superseded: list[str] = field(default_factory=list)
+    feedback_path: Path | None = None
+    rows_read: int = 0
+    cells_read: int = 0
+    cells_label: int = 0
+    cells_loaded: int = 0
+    cells_not_reported: int = 0
+    cells_quarantined: int = 0
+    values_loaded: int = 0
+
+    def take_counts(self, parsed) -> None:
+        self.rows_read = parsed.rows_read
+        self.cells_read = parsed.cells_read
+        self.cells_label = parsed.cells_label
+        self.cells_loaded = parsed.cells_loaded
+        self.cells_not_reported = parsed.cells_not_reported
+        self.cells_quarantined = parsed.cells_quarantined
+        self.values_loaded = len(parsed.values)
+
+    def check(self) -> None:
+        parts = self.cells_label + self.cells_loaded + self.cells_not_reported + self.cells_quarantined
+        assert self.cells_read == parts, f"{self.path.name}: cells read {self.cells_read} != {parts}"
+        assert self.values_loaded <= self.cells_loaded
+
+    def line(self) -> str:
+        name = self.path.name
+        if self.status == "duplicate":
+            return f"{name}: duplicate of {self.submission_id}, skipped"
+        if self.status == "rejected":
+            return f"{name}: rejected ({self.reason_code})"
+        extra = f", superseded {len(self.superseded)}" if self.superseded else ""
+        return (
+            f"{name}: loaded {self.values_loaded} values from {self.cells_read} cells, "
+            f"{self.cells_quarantined} quarantined{extra}"
+        )
+
+
+@dataclass
+class IngestSummary:
+    results: list[FileResult] = field(default_factory=list)
+
+    def add(self, result: FileResult) -> None:
+        result.check()
+        self.results.append(result)
+
+    def _count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def files(self) -> int:
+        return len(self.results)
+
+    @property
+    def loaded(self) -> int:
+        return self._count("loaded")
+
+    @property
+    def duplicates(self) -> int:
+        return self._count("duplicate")
+
+    @property
+    def rejected(self) -> int:
+        return self._count("rejected")
+
+    @property
+    def superseded(self) -> int:
+        return sum(len(r.superseded) for r in self.results)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(r, name) for r in self.results)
+
+    @property
+    def cells_read(self) -> int:
+        return self.total("cells_read")
+
+    @property
+    def values_loaded(self) -> int:
+        return self.total("values_loaded")
+
+    @property
+    def quarantined(self) -> int:
+        return self.total("cells_quarantined")
+
+    def check(self) -> None:
+        assert self.files == self.loaded + self.duplicates + self.rejected, "file statuses do not add up"
+        for r in self.results:
+            r.check()
+        parts = sum(
+            self.total(n) for n in ("cells_label", "cells_loaded", "cells_not_reported", "cells_quarantined")
+        )
+        assert self.cells_read == parts, "cell accounting does not add up"
+
+    def as_dict(self) -> dict[str, int]:
+        out = {
+            "files": self.files,
+            "loaded": self.loaded,
+            "duplicates": self.duplicates,
+            "superseded": self.superseded,
+            "rejected": self.rejected,
+        }
+        out.update({name: self.total(name) for name in COUNTS})
+        return out
+
+    def as_metadata(self) -> dict[str, int]:
+        """Plain ints for Dagster materialisation metadata."""
+        return self.as_dict()
+
+    def format_vi(self) -> str:
+        labels = {
+            "files": "Số tệp",
+            "loaded": "Đã nạp",
+            "duplicates": "Trùng (bỏ qua)",
+            "superseded": "Bản cũ bị thay thế",
+            "rejected": "Bị từ chối",
+            "cells_read": "Ô đã đọc",
+            "cells_label": "  trong đó ô nhãn (STT, mã, tên)",
+            "cells_loaded": "  ô số liệu đã nạp",
+            "cells_not_reported": "  ô ghi 'không có số liệu'",
+            "cells_quarantined": "  ô cách ly",
+            "values_loaded": "Giá trị đã nạp",
+        }
+        data = self.as_dict()
+        width = max(len(v) for v in labels.values())
+        return "\n".join(f"{labels[k]:<{width}}  {data[k]:>8}" for k in labels)

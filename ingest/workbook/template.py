@@ -1,0 +1,232 @@
+"""Write the reporting workbook an agency fills: one plan × sector × year.
+
+The workbook is designed so that the ingest can read it back however it is edited: Vietnamese labels the
+layout module recognises, indicator names whose exact header text is recorded in the hidden identity sheet,
+locked header and ID columns (sheet protection without a password, so an agency that must edit can), data
+cells unlocked with a "decimal ≥ 0" validation, frozen panes, a "Tổng cộng" row for the agency's own total
+(a reported figure checked against the roll-up, domain-notes §4), and an instructions sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ingest.workbook.context import UNIT_VI, Reference, load_reference
+from ingest.workbook.identity import (
+    DEFINED_NAME,
+    IDENTITY_SHEET,
+    PROPERTY_PREFIX,
+    SECTOR_VI,
+    TEMPLATE_VERSION,
+    Identity,
+)
+from ingest.workbook.layout import DATA_SHEET, INSTRUCTIONS_SHEET
+
+GROUP_ROW = 6  # 1-based rows of the header
+SUB_ROW = 7
+FIRST_DATA_ROW = 8
+LABEL_COLUMNS = ("STT", "Mã địa bàn", "Tên địa bàn")
+ROLE_HEADERS = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị"}
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_INPUT_FILL = PatternFill("solid", fgColor="FFFDE7")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def measure_roles(unit: str) -> tuple[str, ...]:
+    """A count indicator has one value column; a rate has numerator, denominator and value."""
+    return ("value",) if unit == "count" else ("numerator", "denominator", "value")
+
+
+def deadline_text(ref: Reference, plan_id: str, year: int) -> str:
+    raw = ref.plans.at[plan_id, "report_deadline"] if "report_deadline" in ref.plans.columns else None
+    try:
+        month, day = (int(x) for x in str(raw).split("-"))
+        return dt.date(year, month, day).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return f"20/11/{year}"
+
+
+def write_template(
+    plan_id: str, sector: str, year: int, out_path: Path | str, reference: Reference | None = None
+) -> Path:
+    """Write the template and return its path; raises ValueError if the sector leads no indicator."""
+    ref = reference or load_reference()
+    out_path = Path(out_path)
+    codes = ref.sector_indicators(plan_id, sector)
+    if not codes:
+        raise ValueError(f"{plan_id}: sector {sector} leads no catalog indicator")
+    units = ref.reporting_units(plan_id, year)
+    territory = ref.territory(plan_id)
+    territory_name = ref.localities.at[territory, "name_vi"]
+    agency_id = ref.agency_id(plan_id, sector, year)
+    agency_name = ref.agency_name(agency_id) or f"Cơ quan ngành {SECTOR_VI.get(sector, sector)}"
+    deadline = deadline_text(ref, plan_id, year)
+    identity = Identity(plan_id, sector, year, territory, TEMPLATE_VERSION)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    columns: list[tuple[str, str]] = [
+        (code, role) for code in codes for role in measure_roles(ref.indicators.at[code, "unit"])
+    ]
+    last_col = len(LABEL_COLUMNS) + len(columns)
+
+    titles = [
+        f"BIỂU BÁO CÁO SỐ LIỆU CHỈ TIÊU VỀ TRẺ EM NĂM {year}",
+        f"Kế hoạch: {ref.plans.at[plan_id, 'title_vi']}"
+        if "title_vi" in ref.plans.columns
+        else f"Kế hoạch {plan_id}",
+        f"Đơn vị báo cáo: {agency_name} — Ngành: {SECTOR_VI.get(sector, sector)} — Địa bàn: {territory_name}",
+        f"Hạn gửi báo cáo: {deadline}. Số liệu của năm {year}; xem trang 'Hướng dẫn' trước khi điền.",
+    ]
+    for i, text in enumerate(titles, start=1):
+        ws.cell(i, 1, text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=last_col)
+        ws.cell(i, 1).alignment = Alignment(horizontal="center" if i == 1 else "left", wrap_text=False)
+
+    for c, label in enumerate(LABEL_COLUMNS, start=1):
+        ws.cell(GROUP_ROW, c, label)
+        ws.merge_cells(start_row=GROUP_ROW, start_column=c, end_row=SUB_ROW, end_column=c)
+    col = len(LABEL_COLUMNS) + 1
+    header_texts: dict[str, str] = {}
+    for code in codes:
+        roles = measure_roles(ref.indicators.at[code, "unit"])
+        header = ref.header_text(code)
+        header_texts[code] = header
+        ws.cell(GROUP_ROW, col, header)
+        if len(roles) > 1:
+            ws.merge_cells(
+                start_row=GROUP_ROW, start_column=col, end_row=GROUP_ROW, end_column=col + len(roles) - 1
+            )
+        for offset, role in enumerate(roles):
+            cell = ws.cell(
+                SUB_ROW,
+                col + offset,
+                "Số lượng" if role == "value" and len(roles) == 1 else ROLE_HEADERS[role],
+            )
+            hint = {
+                "numerator": ref.indicators.at[code, "numerator_vi"],
+                "denominator": ref.indicators.at[code, "denominator_vi"],
+            }.get(role)
+            if isinstance(hint, str) and hint:
+                cell.comment = Comment(hint, "treem")
+        col += len(roles)
+    for r in (GROUP_ROW, SUB_ROW):
+        for c in range(1, last_col + 1):
+            cell = ws.cell(r, c)
+            cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), _HEAD_FILL, _CENTER, _BORDER
+    ws.row_dimensions[GROUP_ROW].height = 60
+
+    data_rows = [(i + 1, row.code, row.name_vi) for i, row in enumerate(units.itertuples())]
+    data_rows.append((None, None, "Tổng cộng"))
+    for r, (stt, code, name) in enumerate(data_rows, start=FIRST_DATA_ROW):
+        for c, v in enumerate((stt, code, name), start=1):
+            cell = ws.cell(r, c, v)
+            cell.border = _BORDER
+            cell.number_format = "@" if c == 2 else "General"
+            if name == "Tổng cộng":
+                cell.font = Font(bold=True)
+        for c in range(len(LABEL_COLUMNS) + 1, last_col + 1):
+            cell = ws.cell(r, c)
+            cell.protection = Protection(locked=False)
+            cell.fill, cell.border = _INPUT_FILL, _BORDER
+            cell.number_format = "#,##0.0#"
+    last_row = FIRST_DATA_ROW + len(data_rows) - 1
+
+    dv = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Số liệu không hợp lệ",
+        error="Chỉ nhập số không âm (ví dụ 9,5). Để trống nếu không có số liệu.",
+    )
+    dv.add(
+        f"{get_column_letter(len(LABEL_COLUMNS) + 1)}{FIRST_DATA_ROW}:{get_column_letter(last_col)}{last_row}"
+    )
+    ws.add_data_validation(dv)
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, len(LABEL_COLUMNS) + 1)
+    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["B"].width = 11
+    ws.column_dimensions["C"].width = 28
+    for c in range(len(LABEL_COLUMNS) + 1, last_col + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 13
+    ws.protection.sheet = True  # no password: protection prevents accidents, not edits
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    _write_instructions(wb, ref, codes, year, deadline, agency_name, territory_name)
+    _write_identity(wb, identity, header_texts)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out_path)
+    return out_path
+
+
+def _write_instructions(wb, ref: Reference, codes, year, deadline, agency_name, territory_name) -> None:
+    ws = wb.create_sheet(INSTRUCTIONS_SHEET)
+    lines = [
+        "HƯỚNG DẪN ĐIỀN BIỂU SỐ LIỆU",
+        f"Đơn vị báo cáo: {agency_name}. Địa bàn: {territory_name}. "
+        f"Năm số liệu: {year}. Hạn gửi: {deadline}.",
+        "1. Điền số liệu vào trang 'Số liệu', mỗi địa bàn một dòng; không thêm, xóa hay đổi tên địa bàn.",
+        "2. Với chỉ tiêu tỷ lệ: nhập Tử số và Mẫu số (số đối tượng thực tế); cột Giá trị có thể để trống, "
+        "hệ thống tự tính Giá trị = Tử số / Mẫu số × hệ số của đơn vị. Nếu nhập cả ba thì phải khớp nhau.",
+        "3. Chấp nhận số viết theo thói quen: 9,5 hoặc 9.5; 214.825 (dấu chấm ngăn cách hàng nghìn); 98%; "
+        "‰ hoặc %0; '<2', '≥95' (ghi nhận giá trị ngưỡng).",
+        "4. Không có số liệu: để trống hoặc ghi '-'. Không ghi chữ hay ghi chú vào ô số liệu.",
+        "5. Dòng 'Tổng cộng': ghi số liệu chung của toàn địa bàn (nếu có); "
+        "hệ thống đối chiếu với tổng các dòng.",
+        "6. Không đổi tên, không xóa trang tính; trang tính được khóa (không mật khẩu) "
+        "để tránh sửa nhầm tiêu đề.",
+        "7. Lưu tệp dạng .xlsx, không đặt mật khẩu mở tệp. "
+        "Nếu gửi lại bản sửa, gửi cả tệp; bản sau thay thế bản trước.",
+        "",
+        "Danh mục chỉ tiêu trong biểu:",
+    ]
+    for i, line in enumerate(lines, start=1):
+        ws.cell(i, 1, line).font = Font(bold=(i == 1 or line.endswith(":")), size=13 if i == 1 else 11)
+    header = ["Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Hệ số"]
+    r = len(lines) + 1
+    for c, h in enumerate(header, start=1):
+        ws.cell(r, c, h).font = Font(bold=True)
+    for code in codes:
+        r += 1
+        row = ref.indicators.loc[code]
+        values = [
+            row["name_vi"],
+            UNIT_VI.get(row["unit"], row["unit"]),
+            row.get("numerator_vi"),
+            row.get("denominator_vi"),
+            row.get("factor"),
+        ]
+        for c, v in enumerate(values, start=1):
+            ws.cell(r, c, None if v is None or v != v else v)
+    ws.column_dimensions["A"].width = 60
+    for letter in "BCDE":
+        ws.column_dimensions[letter].width = 24
+
+
+def _write_identity(wb, identity: Identity, header_texts: dict[str, str]) -> None:
+    ws = wb.create_sheet(IDENTITY_SHEET)
+    for key, value in identity.as_pairs():
+        ws.append([key, value])
+    for code, text in header_texts.items():
+        ws.append(["indicator", code, text])
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+    for key, value in identity.as_pairs():
+        wb.custom_doc_props.append(StringProperty(name=PROPERTY_PREFIX + key, value=value))
+    wb.defined_names[DEFINED_NAME] = DefinedName(DEFINED_NAME, attr_text=f'"{identity.encoded()}"')
