@@ -26,7 +26,7 @@ from ingest.workbook.identity import fold
 VN2025_FROM = dt.date(2025, 7, 1)
 UNIT_VI = {
     "percent": "%",
-    "per_1000_live_births": "‰ trẻ đẻ sống",
+    "per_1000_live_births": "‰",
     "per_100000_children": "/100.000 trẻ em",
     "count": "số lượng",
 }
@@ -88,7 +88,7 @@ class Reference:
             units = valid[valid.index.isin(new_ids) & (valid["level"] == "commune")]
         else:
             units = valid[valid["parent_id"] == territory]
-        units = units.sort_values("code").reset_index()[["locality_id", "code", "name_vi", "level"]]
+        units = units.sort_values("code").reset_index(drop=True)[["locality_id", "code", "name_vi", "level"]]
         self._cache[key] = units
         return units
 

@@ -25,7 +25,7 @@ from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import write_feedback
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
 from ingest.workbook.reasons import fix_vi, reason_vi
-from ingest.workbook.safety import UnsafeFileError, check_file
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -144,6 +144,7 @@ def ingest_paths(
     *,
     feedback_dir: Path | str | None = None,
     reference: Reference | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestSummary:
     """Ingest files and folders (default: the `inbox/` folder next to the warehouse) and summarise.
 
@@ -162,14 +163,16 @@ def ingest_paths(
     with connect(wh) as con:
         ensure_tables(con, INGEST_TABLES)
         for i, path in enumerate(files, start=1):
-            result = _ingest_one(con, path, archive_dir, fb_dir, ref)
+            result = _ingest_one(con, path, archive_dir, fb_dir, ref, limits)
             summary.add(result)
             say(f"[{i}/{len(files)}] {result.line()}")
     summary.check()
     return summary
 
 
-def _ingest_one(con, path: Path, archive_dir: Path, fb_dir: Path, ref: Reference) -> FileResult:
+def _ingest_one(
+    con, path: Path, archive_dir: Path, fb_dir: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS
+) -> FileResult:
     sha = sha256_of(path)
     result = FileResult(path=path, sha256=sha)
     known = con.execute(
@@ -196,7 +199,7 @@ def _ingest_one(con, path: Path, archive_dir: Path, fb_dir: Path, ref: Reference
     result.submission_id = base["submission_id"]
     parsed = None
     try:
-        check_file(path)
+        check_file(path, limits)
         parsed = parse_workbook(path, ref)
         result.superseded = _load_parsed(con, base, parsed, ref)
     except (UnsafeFileError, RejectedFile) as exc:

@@ -8,9 +8,9 @@ import pytest
 from ingest.workbook.safety import OLE2_MAGIC, Limits, UnsafeFileError, check_file
 
 
-def _code(path, limits=Limits()):
+def _code(path, limits=None):
     with pytest.raises(UnsafeFileError) as err:
-        check_file(path, limits)
+        check_file(path, limits or Limits())
     return err.value.code
 
 

@@ -1,0 +1,244 @@
+"""End-to-end ingest of agency workbooks with every real-world deviation; exact values and accounting."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from conftest import copy_values_only, fill
+
+from ingest.workbook import ingest_paths
+
+# Tân Yên health template columns: D/E/F = IMMUNIZATION_U1 Tử số/Mẫu số/Giá trị, G/H/I = INFANT_MORTALITY.
+NHA_NAM, TAN_TRUNG, QUANG_TRUNG = "Thị trấn Nhã Nam", "Xã Tân Trung", "Xã Quang Trung"
+
+
+def run(tmp_path, files, reference, **kw):
+    lines: list[str] = []
+    summary = ingest_paths(
+        files, tmp_path / "wh" / "t.duckdb", tmp_path / "archive", lines.append, reference=reference, **kw
+    )
+    return summary, lines
+
+
+def query(tmp_path, sql, params=None):
+    con = duckdb.connect(str(tmp_path / "wh" / "t.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def values_by_key(tmp_path):
+    rows = query(
+        tmp_path,
+        "select indicator_code, locality_id, value, numerator, denominator, is_total_row, cell, raw_value "
+        "from raw.indicator_values",
+    )
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def quarantine_by_cell(tmp_path):
+    return {
+        r[0]: (r[1], r[2])
+        for r in query(tmp_path, "select cell, reason_code, raw_value from audit.quarantine")
+    }
+
+
+@pytest.fixture
+def messy(tan_yen_template, tmp_path):
+    """One sheet carrying most cell-level habits and defects."""
+
+    def edit(wb, ws, rows):
+        ws.cell(rows["Xã Liên Chung"], 2).value = None  # name only, typed without diacritics
+        ws.cell(rows["Xã Liên Chung"], 3).value = "xa Lien Chung"
+        r = ws.max_row + 1
+        ws.cell(r, 3, "Xã Không Có Thật")
+        ws.cell(r, 6, 90)
+        ws["K9"] = "số liệu ước tính"
+
+    values = {
+        (NHA_NAM, "D"): 95,
+        (NHA_NAM, "E"): 100,  # value computed: 95.0
+        (NHA_NAM, "G"): "2",
+        (NHA_NAM, "H"): "412",
+        (NHA_NAM, "I"): "4,9",  # consistent within rounding
+        (TAN_TRUNG, "F"): "98%",
+        (TAN_TRUNG, "I"): "3,2‰",
+        (QUANG_TRUNG, "F"): "9,5",
+        (QUANG_TRUNG, "I"): "<2",
+        ("Xã Liên Chung", "F"): "≥95",
+        ("Xã Liên Chung", "G"): "-",
+        ("Xã Việt Lập", "D"): "200.000",
+        ("Xã Việt Lập", "E"): "214.825",  # thousands dots
+        ("Xã Ngọc Lý", "F"): "chưa có",
+        ("Xã Ngọc Lý", "I"): "12%",  # junk; % in a ‰ column
+        ("Xã Ngọc Châu", "D"): 120,
+        ("Xã Ngọc Châu", "E"): 100,
+        ("Xã Ngọc Vân", "F"): 120,
+        ("Xã Ngọc Thiện", "D"): 50,
+        ("Xã Ngọc Thiện", "E"): 100,
+        ("Xã Ngọc Thiện", "F"): 80,
+        ("Xã Song Vân", "D"): 30,
+        ("Xã Song Vân", "F"): None,  # numerator alone
+        ("Tổng cộng", "D"): 1000,
+        ("Tổng cộng", "E"): 1100,
+    }
+    return fill(tan_yen_template, tmp_path / "tan-yen-y-te-2023.xlsx", values, edit)
+
+
+def test_messy_sheet_exact_values(messy, tmp_path, reference):
+    summary, lines = run(tmp_path, [messy], reference)
+    assert summary.loaded == 1 and len(lines) == 1
+    v = values_by_key(tmp_path)
+    assert v[("IMMUNIZATION_U1", "vn2008:07306")][:3] == (95.0, 95.0, 100.0)
+    assert v[("INFANT_MORTALITY", "vn2008:07306")][:3] == (4.9, 2.0, 412.0)
+    assert v[("IMMUNIZATION_U1", "vn2008:07309")][0] == 98.0
+    assert v[("INFANT_MORTALITY", "vn2008:07309")][0] == 3.2
+    assert v[("IMMUNIZATION_U1", "vn2008:07315")][0] == 9.5
+    assert v[("INFANT_MORTALITY", "vn2008:07315")][0] == 2.0
+    assert v[("INFANT_MORTALITY", "vn2008:07315")][-1] == "<2"  # the bound stays visible in raw_value
+    assert v[("IMMUNIZATION_U1", "vn2008:07357")][0] == 95.0  # Liên Chung, resolved without diacritics
+    viet_lap = next(val for (code, loc), val in v.items() if code == "IMMUNIZATION_U1" and val[2] == 214825.0)
+    assert viet_lap[1] == 200000.0 and viet_lap[0] == pytest.approx(93.099, abs=1e-3)
+    total = v[("IMMUNIZATION_U1", "vn2008:216")]
+    assert total[0] == pytest.approx(1000 / 1100 * 100) and total[3] is True
+    assert len(v) == 9
+
+    q = quarantine_by_cell(tmp_path)
+    reasons = sorted(code for code, _ in q.values())
+    assert reasons == sorted(
+        ["unparseable_number", "unit_mismatch"]  # Ngọc Lý
+        + ["numerator_exceeds_denominator"] * 2  # Ngọc Châu
+        + ["out_of_range"]  # Ngọc Vân
+        + ["inconsistent_rate"] * 3  # Ngọc Thiện
+        + ["incomplete_rate"]  # Song Vân
+        + ["unknown_locality"] * 2  # name + value of the invented commune
+        + ["outside_data_area"]  # K9
+    )
+    assert q["K9"] == ("outside_data_area", "số liệu ước tính")
+    unknown_msg = query(
+        tmp_path, "select reason_vi from audit.quarantine where reason_code = 'unknown_locality'"
+    )
+    assert all("Không xác định được địa bàn" in m[0] for m in unknown_msg)
+
+    sub = query(
+        tmp_path, "select status, cells_read, values_loaded, values_quarantined from audit.submissions"
+    )[0]
+    r = summary.results[0]
+    assert sub == ("loaded", r.cells_read, 9, 12)
+    assert r.cells_read == r.cells_label + r.cells_loaded + r.cells_not_reported + r.cells_quarantined
+    assert r.cells_not_reported == 1  # the "-"
+    assert (tmp_path / "wh" / "feedback" / "tan-yen-y-te-2023.phan-hoi.xlsx").exists()
+
+
+def test_renamed_sheet_rows_above_no_identity(messy, tmp_path, reference):
+    """Copy-pasted into a fresh file: sheet renamed, 2 rows + merged title above, identity gone."""
+    moved = copy_values_only(
+        messy, tmp_path / "bao cao tan yen 2023.xlsx", "Sheet1", [["UBND HUYỆN TÂN YÊN"], ["PHÒNG Y TẾ"]]
+    )
+    run(tmp_path, [moved], reference)
+    sub = query(
+        tmp_path, "select plan_id, sector, year, status, values_loaded, message from audit.submissions"
+    )[0]
+    assert sub[:5] == ("tan-yen-2021", "health", 2023, "loaded", 9)
+    assert "xác định theo tiêu đề" in sub[5]
+    q = quarantine_by_cell(tmp_path)
+    assert q["K11"] == ("outside_data_area", "số liệu ước tính")  # cell references follow the moved rows
+    assert query(tmp_path, "select distinct sheet from raw.indicator_values") == [("Sheet1",)]
+
+
+def test_bad_files_rejected_batch_continues(messy, tmp_path, reference):
+    from ingest.workbook.safety import OLE2_MAGIC
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "cong-van.xlsx").write_text("Kính gửi: Phòng LĐTBXH")
+    (bad / "hong.xlsx").write_bytes(messy.read_bytes()[:3000])
+    enc = bytearray(4096)
+    enc[:8] = OLE2_MAGIC
+    enc[2000:2028] = "EncryptionInfo".encode("utf-16-le")
+    (bad / "mat-khau.xlsx").write_bytes(bytes(enc))
+    summary, lines = run(tmp_path, [bad, messy], reference)
+    assert (summary.files, summary.loaded, summary.rejected) == (4, 1, 3)
+    got = dict(query(tmp_path, "select file_name, status from audit.submissions"))
+    assert got == {
+        "cong-van.xlsx": "rejected",
+        "hong.xlsx": "rejected",
+        "mat-khau.xlsx": "rejected",
+        "tan-yen-y-te-2023.xlsx": "loaded",
+    }
+    codes = {r.path.name: r.reason_code for r in summary.results}
+    assert codes["cong-van.xlsx"] == "not_workbook"
+    assert codes["hong.xlsx"] == "corrupt"
+    assert codes["mat-khau.xlsx"] == "encrypted"
+    msg = query(tmp_path, "select message from audit.submissions where file_name = 'mat-khau.xlsx'")[0][0]
+    assert "mat-khau.xlsx" in msg and "mật khẩu" in msg
+    archived = query(tmp_path, "select archived_path from audit.submissions")
+    assert all(__import__("pathlib").Path(p[0]).exists() for p in archived)
+    assert (tmp_path / "wh" / "feedback" / "hong.phan-hoi.xlsx").exists()
+
+
+def test_oversized_and_zip_bomb_rejected(messy, tmp_path, reference):
+    import zipfile
+
+    from ingest.workbook.safety import Limits
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * 30_000_000)
+    summary, _ = run(tmp_path, [bomb], reference)
+    assert summary.results[0].reason_code == "zip_bomb"
+    summary, _ = run(tmp_path, [messy], reference, limits=Limits(max_file_bytes=1_000))
+    assert summary.results[0].reason_code == "oversized"
+    assert query(tmp_path, "select count(*) from raw.indicator_values") == [(0,)]
+
+
+def test_same_file_twice_loads_once(messy, tmp_path, reference):
+    first, _ = run(tmp_path, [messy], reference)
+    again, lines = run(tmp_path, [messy], reference)
+    assert (first.loaded, again.loaded, again.duplicates) == (1, 0, 1)
+    assert "duplicate" in lines[0]
+    assert query(tmp_path, "select count(*) from audit.submissions") == [(1,)]
+    assert query(tmp_path, "select count(*) from raw.indicator_values") == [(9,)]
+
+
+def test_corrected_file_supersedes(tan_yen_template, tmp_path, reference):
+    first = fill(tan_yen_template, tmp_path / "v1.xlsx", {(NHA_NAM, "F"): 90})
+    second = fill(tan_yen_template, tmp_path / "v2.xlsx", {(NHA_NAM, "F"): 91})
+    run(tmp_path, [first], reference)
+    summary, _ = run(tmp_path, [second], reference)
+    assert summary.superseded == 1
+    rows = query(tmp_path, "select file_name, status from audit.submissions order by received_at")
+    assert rows == [("v1.xlsx", "superseded"), ("v2.xlsx", "loaded")]
+    current = query(
+        tmp_path,
+        "select v.value from raw.indicator_values v join audit.submissions s using (submission_id) "
+        "where s.status = 'loaded'",
+    )
+    assert current == [(91.0,)]
+    # Re-sending the old file must not undo the correction.
+    resent, _ = run(tmp_path, [first], reference)
+    assert resent.duplicates == 1
+
+
+def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch):
+    from ingest.workbook import loader
+
+    real = loader._insert_rows
+
+    def flaky(con, table, rows):
+        if table == "raw.indicator_values":
+            real(con, table, rows[:3])
+            raise RuntimeError("disk full")
+        real(con, table, rows)
+
+    monkeypatch.setattr(loader, "_insert_rows", flaky)
+    summary, _ = run(tmp_path, [messy], reference)
+    assert summary.rejected == 1 and summary.results[0].reason_code == "load_failed"
+    assert query(tmp_path, "select status from audit.submissions") == [("rejected",)]
+    assert query(tmp_path, "select count(*) from raw.indicator_values") == [(0,)]
+    assert query(tmp_path, "select count(*) from audit.quarantine") == [(0,)]
+    monkeypatch.setattr(loader, "_insert_rows", real)
+    retry, _ = run(tmp_path, [messy], reference)  # a rejected hash may be retried
+    assert retry.loaded == 1
