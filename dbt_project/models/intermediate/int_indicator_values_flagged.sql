@@ -1,0 +1,110 @@
+-- Every value of a current loaded submission with its data-quality verdict attached.
+--   quality_status: the worst severity among dq.flagged_values rows of the same submission, indicator,
+--                   locality and year (a flag without locality or indicator applies to all of them); `ok` when
+--                   none.
+--   is_preferred:   one value per indicator x locality x year x is_total_row; when two current submissions
+--                   (e.g. two agencies) report the same cell, the one received last wins.
+-- Total rows ("Tổng cộng", "Toàn tỉnh") stay here, marked, for fct_reported_total; they never become locality
+-- values. A total row without a locality is attributed to the submission's territory.
+with
+
+indicator_values as (
+    select * from {{ ref('stg_agency_workbooks__indicator_values') }}
+),
+
+submissions as (
+    select * from {{ ref('int_submissions_ranked') }}
+    where is_current
+),
+
+flags as (
+    select * from {{ ref('stg_dq__flagged_values') }}
+),
+
+joined as (
+    select
+        row_number() over (
+            order by indicator_values.submission_id, indicator_values.sheet, indicator_values.cell,
+                indicator_values.indicator_code, indicator_values.locality_id, indicator_values.year
+        ) as value_row_id,
+        indicator_values.submission_id,
+        coalesce(indicator_values.plan_id, submissions.plan_id) as plan_id,
+        coalesce(indicator_values.agency_id, submissions.agency_id) as agency_id,
+        indicator_values.indicator_code,
+        case
+            when coalesce(indicator_values.is_total_row, false)
+                then coalesce(indicator_values.locality_id, submissions.locality_id)
+            else indicator_values.locality_id
+        end as locality_id,
+        indicator_values.year,
+        cast(indicator_values.value as {{ type_double() }}) as value,
+        cast(indicator_values.numerator as {{ type_double() }}) as numerator,
+        cast(indicator_values.denominator as {{ type_double() }}) as denominator,
+        coalesce(indicator_values.is_total_row, false) as is_total_row,
+        indicator_values.sheet,
+        indicator_values.cell,
+        indicator_values.raw_value,
+        submissions.received_at,
+        submissions.locality_id as submission_locality_id
+    from indicator_values
+    inner join submissions
+        on indicator_values.submission_id = submissions.submission_id
+),
+
+value_flags as (
+    select
+        joined.value_row_id,
+        max({{ severity_rank('flags.severity') }}) as quality_rank,
+        sum(case when flags.severity = 'warning' then 1 else 0 end) as warning_flag_count,
+        sum(case when flags.severity = 'error' then 1 else 0 end) as error_flag_count
+    from joined
+    inner join flags
+        on joined.submission_id = flags.submission_id
+        and (flags.indicator_code is null or joined.indicator_code = flags.indicator_code)
+        and (flags.locality_id is null or joined.locality_id = flags.locality_id)
+        and (flags.year is null or joined.year = flags.year)
+    group by joined.value_row_id
+),
+
+ranked as (
+    select
+        joined.*,
+        coalesce(value_flags.quality_rank, 0) as quality_rank,
+        coalesce(value_flags.warning_flag_count, 0) as warning_flag_count,
+        coalesce(value_flags.error_flag_count, 0) as error_flag_count,
+        row_number() over (
+            partition by joined.indicator_code, joined.locality_id, joined.year, joined.is_total_row
+            order by joined.received_at desc, joined.submission_id desc, joined.value_row_id
+        ) as preference_rank
+    from joined
+    left join value_flags
+        on joined.value_row_id = value_flags.value_row_id
+),
+
+final as (
+    select
+        value_row_id,
+        submission_id,
+        plan_id,
+        agency_id,
+        indicator_code,
+        locality_id,
+        year,
+        value,
+        numerator,
+        denominator,
+        is_total_row,
+        sheet,
+        cell,
+        raw_value,
+        received_at,
+        submission_locality_id,
+        quality_rank,
+        {{ quality_status('quality_rank') }} as quality_status,
+        warning_flag_count,
+        error_flag_count,
+        preference_rank = 1 as is_preferred
+    from ranked
+)
+
+select * from final

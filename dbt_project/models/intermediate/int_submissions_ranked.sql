@@ -1,0 +1,45 @@
+-- Loaded submissions ranked within agency x plan x year x territory. The ingest marks a replaced file
+-- `superseded`; the ranking is a second line of defence: if two files of the same agency, plan, year and
+-- territory are both still `loaded`, only the one received last is current.
+with
+
+submissions as (
+    select * from {{ ref('stg_audit__submissions') }}
+),
+
+loaded as (
+    select
+        submission_id,
+        file_name,
+        received_at,
+        agency_id,
+        plan_id,
+        sector,
+        year,
+        locality_id,
+        status,
+        row_number() over (
+            partition by agency_id, plan_id, year, locality_id
+            order by received_at desc, submission_id desc
+        ) as recency_rank
+    from submissions
+    where status = 'loaded'
+),
+
+final as (
+    select
+        submission_id,
+        file_name,
+        received_at,
+        agency_id,
+        plan_id,
+        sector,
+        year,
+        locality_id,
+        status,
+        recency_rank,
+        recency_rank = 1 as is_current
+    from loaded
+)
+
+select * from final

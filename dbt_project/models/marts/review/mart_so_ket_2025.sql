@@ -1,0 +1,46 @@
+with judgements as (
+    select * from {{ ref('int_review_judgements') }}
+    where milestone_year = 2025
+)
+
+select
+    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
+    cast(locality_id as {{ dbt.type_string() }}) as locality_id,
+    cast(is_plan_territory as boolean) as is_plan_territory,
+    cast(scheme as {{ dbt.type_string() }}) as scheme,
+    cast(level as {{ dbt.type_string() }}) as level,
+    cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
+    cast(plan_item as {{ dbt.type_string() }}) as plan_item,
+    cast(goal_group as integer) as goal_group,
+    cast(indicator_name_vi as {{ dbt.type_string() }}) as indicator_name_vi,
+    cast(unit as {{ dbt.type_string() }}) as unit,
+    cast(direction as {{ dbt.type_string() }}) as direction,
+    cast(baseline_year as integer) as baseline_year,
+    cast(baseline_value as {{ type_double() }}) as baseline_value,
+    cast(baseline_source as {{ dbt.type_string() }}) as baseline_source,
+    cast(milestone_value as {{ type_double() }}) as value_2025,
+    cast(milestone_is_approximate as boolean) as value_2025_is_approximate,
+    cast(milestone_source as {{ dbt.type_string() }}) as value_2025_source,
+    cast(latest_year as integer) as latest_year,
+    cast(latest_value as {{ type_double() }}) as latest_value,
+    cast(latest_is_approximate as boolean) as latest_is_approximate,
+    cast(target_2025 as {{ type_double() }}) as target_2025,
+    cast(target_2025_high as {{ type_double() }}) as target_2025_high,
+    cast(comparator_2025 as {{ dbt.type_string() }}) as comparator_2025,
+    cast(status_milestone as {{ dbt.type_string() }}) as status_2025,
+    cast(target_2030 as {{ type_double() }}) as target_2030,
+    cast(target_2030_high as {{ type_double() }}) as target_2030_high,
+    cast(comparator_2030 as {{ dbt.type_string() }}) as comparator_2030,
+    cast(progress_2030 as {{ dbt.type_string() }}) as progress_2030,
+    cast(cagr_actual as {{ type_double() }}) as cagr_actual,
+    cast(projected_2030 as {{ type_double() }}) as projected_2030,
+    cast(unsd_progress_ratio as {{ type_double() }}) as unsd_progress_ratio,
+    cast(cagr_required as {{ type_double() }}) as cagr_required,
+    cast(eurostat_ratio as {{ type_double() }}) as eurostat_ratio,
+    cast(eurostat_category as {{ dbt.type_string() }}) as eurostat_category,
+    cast(aarr_actual as {{ type_double() }}) as aarr_actual,
+    cast(aarr_required as {{ type_double() }}) as aarr_required,
+    cast({{ quality_status('used_quality_rank') }} as {{ dbt.type_string() }}) as quality_status,
+    cast(used_warning_count as integer) as warning_count,
+    cast(judgement_rule as {{ dbt.type_string() }}) as judgement_rule
+from judgements
