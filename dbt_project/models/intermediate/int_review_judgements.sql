@@ -27,7 +27,7 @@
 --   natural limits     a projection is capped to [0, 100] for percentages and at 0 below for rates and counts.
 -- Figures alongside: Eurostat ratio R = CAGR_actual / CAGR_required, CAGR_required = (T / v_b)^(1/(2030 - b))
 -- - 1 (>= 0.95 on_track, 0.60-0.95 moderate, 0-0.60 insufficient, < 0 moving_away; null when undefined, e.g.
--- a zero baseline or a zero target); UNICEF AARR actual 1 - (v_t / v_b)^(1/(t - b)) and required
+-- a zero baseline or a zero target; on_track when the latest value already meets the target); UNICEF AARR actual 1 - (v_t / v_b)^(1/(t - b)) and required
 -- 1 - (T / v_t)^(1/(2030 - t)) (for annual_reduction: the target rate).
 with
 
@@ -161,6 +161,7 @@ judged as (
             else 'stagnation_or_regression'
         end as progress_2030,
         case
+            when latest_meets_2030_target then 'on_track'
             when eurostat_ratio is null then null
             when eurostat_ratio >= 0.95 then 'on_track'
             when eurostat_ratio >= 0.60 then 'moderate'
