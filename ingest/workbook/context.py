@@ -46,6 +46,7 @@ class Reference:
     resolver: object  # ingest.localities.LocalityResolver
     agencies: pd.DataFrame | None = None
     targets: pd.DataFrame | None = None
+    baselines: pd.DataFrame | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     def territory(self, plan_id: str) -> str:
@@ -169,4 +170,5 @@ def load_reference() -> Reference:
         resolver=LocalityResolver(localities, succession),
         agencies=build_agencies(plans, localities),
         targets=registry.get("raw.targets"),
+        baselines=registry.get("raw.plan_baselines"),
     )

@@ -14,6 +14,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -59,7 +60,12 @@ SECTOR_VI: dict[str, str] = {
 
 def fold(text: object) -> str:
     """Lowercase ASCII with single spaces: 'Tử số ' -> 'tu so'."""
-    s = unicodedata.normalize("NFKD", str(text or "")).replace("đ", "d").replace("Đ", "D")
+    return _fold(str(text or "")) if not isinstance(text, float | int) else str(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
     return re.sub(r"\s+", " ", s).strip()
 

@@ -64,6 +64,8 @@ def archive(path: Path, sha: str, archive_dir: Path) -> Path:
 def _insert_rows(con, table: str, rows: list[dict]) -> None:
     """Insert dict rows into an ingest table in chunks (one registered frame per chunk)."""
     columns = list(INGEST_TABLES[table])
+    if not rows:
+        return
     for start in range(0, len(rows), INSERT_CHUNK):
         frame = pd.DataFrame(rows[start : start + INSERT_CHUNK], columns=columns)
         con.register("_treem_rows", frame)

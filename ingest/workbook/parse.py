@@ -72,6 +72,7 @@ class _SheetParser:
         self.on_date = reporting_date(identity.year)
         self.out = Parsed(identity, layout)
         self.seen: dict[str, int] = {}
+        self.info = {c: ref.indicators.loc[c].to_dict() for c in layout.indicator_columns()}
 
     # -- helpers -------------------------------------------------------------------------------------
     def quarantine(self, row: int, col: int, value: object, code: str, message: str | None = None) -> None:
@@ -158,7 +159,7 @@ class _SheetParser:
     def parse_triple(
         self, r: int, code: str, present: dict[str, tuple[int, object]], locality_id: str, is_total: bool
     ) -> None:
-        ind = self.ref.indicators.loc[code]
+        ind = self.info[code]
         unit, factor = ind["unit"], float(ind["factor"] or 1)
         parsed: dict[str, tuple[int, object, ParsedNumber]] = {}
         for role, (col, value) in present.items():

@@ -1,0 +1,491 @@
+"""Deterministic sample submissions: what agencies of the numeric plans would send for 2020-2025.
+
+Why: the pipeline, the dq suites and the reports need realistic input before real files arrive, and the
+tests need known defects to prove they are caught. Every file is built by `build_template` (so it is exactly
+what an agency receives) and filled like an agency would: numerators and denominators of plausible size
+(live births per district ~800-3,000, per commune ~50-400), values moving from the plan's 2020 baseline
+towards its 2025 target (from the target registry when present, else a generic start/end by unit and
+direction), with seeded noise. Then a handful of real-world defects are applied, each listed in
+`SEEDED_DEFECTS` with where it is and what must catch it (`ingest` with a reason code or outcome, or `dq`).
+
+Reports for 2025 name vn2025 units (filed in November 2025, after the reorganisation), so the 2025 files list
+communes; earlier years list vn2008 districts (Điện Biên, Bắc Ninh) or communes (Tân Yên).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import random
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.workbook.context import Reference, load_reference
+from ingest.workbook.template import TemplateMap, build_template
+
+SAMPLE_PLANS = ("dien-bien-2021", "bac-ninh-2021", "tan-yen-2021")
+YEARS = tuple(range(2020, 2026))
+BASE_TIME = dt.datetime(2026, 1, 5, 8, 0)  # file mtimes: arrival order = generation order
+
+
+@dataclass
+class SeededDefect:
+    defect_id: str
+    file_name: str
+    description: str
+    caught_by: str  # 'ingest' | 'dq'
+    expect: str  # reason code, 'loaded', 'duplicate', 'superseded', or a dq check name
+    sheet: str | None = None
+    cell: str | None = None
+    raw_value: str | None = None
+    indicator_code: str | None = None
+    locality_id: str | None = None
+    year: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+SEEDED_DEFECTS: list[SeededDefect] = []  # filled by generate_samples (depends on reference data)
+
+# Generic (start 2020, end 2025) when the registry has no baseline/target, by unit and direction.
+GENERIC_PATH = {
+    ("percent", "increase"): (78.0, 92.0),
+    ("percent", "decrease"): (9.0, 6.0),
+    ("per_1000_live_births", "decrease"): (24.0, 15.0),
+    ("per_100000_children", "decrease"): (620.0, 540.0),
+    ("count", "annual_reduction"): (30.0, 24.0),
+}
+# Denominator size relative to yearly live births, by indicator (default: all children ~16x births).
+DENOMINATOR_PER_BIRTH = {
+    "NEONATAL_MORTALITY": 1.0,
+    "INFANT_MORTALITY": 1.0,
+    "U5_MORTALITY": 1.0,
+    "IMMUNIZATION_U1": 1.0,
+    "PRESCHOOL_5Y": 1.0,
+    "HIV_MTCT": 0.004,
+    "IMMUNIZATION_U5": 5.0,
+    "U5_UNDERWEIGHT": 5.0,
+    "U5_STUNTING": 5.0,
+    "U5_OVERWEIGHT_RURAL": 4.0,
+    "U5_OVERWEIGHT_URBAN": 1.0,
+    "BIRTH_REGISTRATION_U5": 5.0,
+    "DEVELOPMENT_ON_TRACK_U5": 5.0,
+    "PRIMARY_COMPLETION": 1.0,
+    "PRIMARY_DROPOUT": 5.0,
+    "LOWER_SECONDARY_COMPLETION": 1.0,
+    "LOWER_SECONDARY_DROPOUT": 4.0,
+    "SCHOOL_SANITATION": 0.02,
+    "SCHOOL_PSYCH_SUPPORT": 0.02,
+    "SCHOOL_DISABILITY_FRIENDLY": 0.02,
+    "DISABLED_CHILDREN_EDUCATION": 0.1,
+    "CHILD_FRIENDLY_COMMUNE": None,  # one per commune
+    "PLAY_SPACE_COMMUNE": None,
+    "SPECIAL_CIRCUMSTANCES_CARED": 0.9,
+    "CHILD_ABUSE_HANDLED": 0.01,
+    "DISASTER_RELIEF": 0.3,
+}
+
+
+_PATHS: dict[tuple[int, str, str], tuple[float, float]] = {}
+
+
+def _path(ref: Reference, plan_id: str, code: str) -> tuple[float, float]:
+    key = (id(ref), plan_id, code)
+    if key not in _PATHS:
+        _PATHS[key] = _compute_path(ref, plan_id, code)
+    return _PATHS[key]
+
+
+def _compute_path(ref: Reference, plan_id: str, code: str) -> tuple[float, float]:
+    """(2020 value, 2025 value) for the plan's territory: registry baseline/target, else generic."""
+    ind = ref.indicators.loc[code]
+    start, end = GENERIC_PATH.get((ind["unit"], ind["direction"]), (50.0, 60.0))
+    if ref.targets is not None and not ref.targets.empty:
+        t = ref.targets
+        hit = t[(t["plan_id"] == plan_id) & (t["indicator_code"] == code) & (t["year"] == 2025)][
+            "target_value"
+        ]
+        if not hit.dropna().empty and ind["unit"] != "count":
+            end = float(hit.dropna().iloc[0])
+            # start from the other side of the target so that progress is visible
+            start = end * (0.85 if ind["direction"] == "increase" else 1.35)
+    baselines = ref.baselines
+    if baselines is not None and not baselines.empty:
+        b = baselines[(baselines["plan_id"] == plan_id) & (baselines["indicator_code"] == code)]["value"]
+        if not b.dropna().empty:
+            start = float(b.dropna().iloc[0])
+    if ind["unit"] == "percent":
+        start, end = min(start, 99.5), min(end, 99.8)
+    return start, end
+
+
+def _births(rng: random.Random, level: str) -> int:
+    return rng.randint(800, 3000) if level == "district" else rng.randint(50, 400)
+
+
+def _fill(ws, tmap: TemplateMap, ref: Reference, plan_id: str, year: int, units, rng: random.Random) -> None:
+    """Fill every unit row and the Tổng cộng row with consistent numerators, denominators and values."""
+    codes = list(dict.fromkeys(code for code, _ in tmap.columns))
+    info = {c: ref.indicators.loc[c] for c in codes}
+    paths = {c: _path(ref, plan_id, c) for c in codes}
+    totals: dict[str, list[float]] = {c: [0.0, 0.0] for c in codes}
+    for unit in units.itertuples():
+        r = tmap.rows[unit.locality_id]
+        unit_rng = random.Random(f"{plan_id}/{unit.locality_id}")  # stable per unit across years
+        births = _births(unit_rng, unit.level)
+        births = int(births * (1 - 0.015 * (year - 2020)) * rng.uniform(0.97, 1.03))
+        for code in codes:
+            ind = info[code]
+            start, end = paths[code]
+            level_shift = unit_rng.uniform(0.9, 1.1)
+            progress = (year - 2020) / 5
+            target = (start + (end - start) * progress) * level_shift * rng.uniform(0.96, 1.04)
+            if ind["unit"] == "count":
+                n = max(0, round(target / max(len(units), 1) * rng.uniform(0.5, 1.5)))
+                ws.cell(r, tmap.columns[(code, "value")], n)
+                totals[code][0] += n
+                continue
+            per_birth = DENOMINATOR_PER_BIRTH.get(code, 16.0)
+            if per_birth is None:
+                den = unit_rng.randint(10, 25) if unit.level == "district" else 1
+            else:
+                den = max(1, round(births * per_birth))
+            num = min(den, max(0, round(target / float(ind["factor"]) * den)))
+            ws.cell(r, tmap.columns[(code, "numerator")], num)
+            ws.cell(r, tmap.columns[(code, "denominator")], den)
+            if rng.random() < 0.7:  # most agencies also type the value, rounded to 2 decimals
+                ws.cell(r, tmap.columns[(code, "value")], round(num / den * float(ind["factor"]), 2))
+            totals[code][0] += num
+            totals[code][1] += den
+    for code, (num, den) in totals.items():
+        ind = ref.indicators.loc[code]
+        if ind["unit"] == "count":
+            ws.cell(tmap.total_row, tmap.columns[(code, "value")], num)
+        elif den:
+            ws.cell(tmap.total_row, tmap.columns[(code, "numerator")], num)
+            ws.cell(tmap.total_row, tmap.columns[(code, "denominator")], den)
+            ws.cell(tmap.total_row, tmap.columns[(code, "value")], round(num / den * float(ind["factor"]), 2))
+
+
+def _insert_rows_above(ws, n: int) -> None:
+    """Insert n rows at the top keeping merged ranges (openpyxl does not move them)."""
+    ranges = [str(r) for r in ws.merged_cells.ranges]
+    for rng in ranges:
+        ws.unmerge_cells(rng)
+    ws.insert_rows(1, n)
+    for rng in ranges:
+        from openpyxl.worksheet.cell_range import CellRange
+
+        cr = CellRange(rng)
+        cr.shift(0, n)
+        ws.merge_cells(cr.coord)
+    ws.cell(1, 1, "UBND TỈNH / HUYỆN — CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    ws.cell(2, 1, "Độc lập - Tự do - Hạnh phúc")
+
+
+def save_deterministic(wb, path: Path, stamp: dt.datetime = BASE_TIME) -> Path:
+    """Save so that the same content gives the same bytes (and so the same sha256).
+
+    openpyxl stamps the save time into docProps/core.xml and the zip entries; fixing both makes a
+    regenerated sample inbox byte-identical, so re-running the demo finds duplicates instead of corrections.
+    """
+    wb.properties.created = stamp
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + iso.encode() + rb"\g<2>",
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, data)
+    return path
+
+
+def _cell(ws, row: int, col: int) -> str:
+    return ws.cell(row, col).coordinate
+
+
+def generate_samples(out_dir: Path | str, seed: int = 2021, reference: Reference | None = None) -> list[Path]:
+    """Write the sample inbox to `out_dir` and return the files in arrival order; fills SEEDED_DEFECTS."""
+    ref = reference or load_reference()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    SEEDED_DEFECTS.clear()
+    books: dict[str, tuple] = {}
+    order: list[str] = []
+    for plan_id in SAMPLE_PLANS:
+        if plan_id not in ref.plans.index:
+            continue
+        for sector in ref.sectors(plan_id):
+            for year in YEARS:
+                wb, tmap = build_template(plan_id, sector, year, ref)
+                units = ref.reporting_units(plan_id, year)
+                _fill(wb["Số liệu"], tmap, ref, plan_id, year, units, rng)
+                name = f"{plan_id.removesuffix('-2021')}_{sector}_{year}.xlsx"
+                books[name] = (wb, tmap, plan_id, sector, year, units)
+                order.append(name)
+    _seed_defects(books, ref, rng)
+    written: list[Path] = []
+    for name in order:
+        written.append(save_deterministic(books[name][0], out_dir / name))
+    written += _seed_file_defects(books, out_dir, ref)
+    for i, path in enumerate(written):  # arrival order, so corrections come after originals
+        stamp = (BASE_TIME + dt.timedelta(minutes=i)).timestamp()
+        os.utime(path, (stamp, stamp))
+    return written
+
+
+def _pick(books: dict, plan_ids: tuple[str, ...], sector: str | None, years: tuple[int, ...]) -> str | None:
+    for plan_id in plan_ids:
+        for year in years:
+            for name, (_, _, p, s, y, _) in books.items():
+                if p == plan_id and y == year and (sector is None or s == sector):
+                    return name
+    return None
+
+
+def _first_rate(tmap: TemplateMap, ref: Reference) -> str:
+    return next(
+        c for c, role in tmap.columns if role == "denominator" and ref.indicators.at[c, "unit"] == "percent"
+    )
+
+
+def _record(**kw) -> None:
+    SEEDED_DEFECTS.append(SeededDefect(**kw))
+
+
+def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
+    """In-sheet defects, each on a different file, each recorded with its expected outcome."""
+    plans_any = SAMPLE_PLANS
+    used: set[str] = set()
+
+    def take(plans=plans_any, sector=None, years=(2023, 2022, 2024, 2021)) -> tuple | None:
+        for plan_id in plans:
+            name = _pick({k: v for k, v in books.items() if k not in used}, (plan_id,), sector, years)
+            if name:
+                used.add(name)
+                return (name, *books[name])
+        return None
+
+    # 1. "9,5" typed as text, 2. "98%": both must load as numbers.
+    for defect_id, text, value in (("text_decimal_comma", "9,5", 9.5), ("percent_sign", "98%", 98.0)):
+        name, wb, tmap, plan_id, sector, year, units = take(plans_any, "health")
+        ws = wb["Số liệu"]
+        per_mille = [c for c, _ in tmap.columns if ref.indicators.at[c, "unit"] == "per_1000_live_births"]
+        code = per_mille[0] if text == "9,5" and per_mille else _first_rate(tmap, ref)
+        loc = units.iloc[1]["locality_id"]
+        r, c = tmap.rows[loc], tmap.columns[(code, "value")]
+        for role in ("numerator", "denominator"):
+            ws.cell(r, tmap.columns[(code, role)]).value = None
+        ws.cell(r, c, text)
+        _record(
+            defect_id=defect_id,
+            file_name=name,
+            description=f"value typed as text '{text}'",
+            caught_by="ingest",
+            expect="loaded",
+            sheet="Số liệu",
+            cell=_cell(ws, r, c),
+            raw_value=text,
+            indicator_code=code,
+            locality_id=loc,
+            year=year,
+            extra={"value": value},
+        )
+    # 3. renamed sheet.
+    name, wb, tmap, plan_id, sector, year, units = take()
+    wb["Số liệu"].title = "Bieu so lieu"
+    _record(
+        defect_id="renamed_sheet",
+        file_name=name,
+        description="data sheet renamed to 'Bieu so lieu'",
+        caught_by="ingest",
+        expect="loaded",
+        sheet="Bieu so lieu",
+        year=year,
+    )
+    # 4. two rows added above the header.
+    name, wb, tmap, plan_id, sector, year, units = take()
+    _insert_rows_above(wb["Số liệu"], 2)
+    _record(
+        defect_id="rows_above_header",
+        file_name=name,
+        description="2 rows inserted above the title/header",
+        caught_by="ingest",
+        expect="loaded",
+        sheet="Số liệu",
+        year=year,
+        extra={"shift": 2},
+    )
+    # 5. misspelt commune (no diacritics, no code), 6. unknown commune.
+    commune_plans = ("tan-yen-2021", "dien-bien-2021", "bac-ninh-2021")
+    for defect_id in ("locality_without_diacritics", "unknown_locality"):
+        picked = (
+            take(commune_plans, None, (2023, 2022, 2021, 2024)) if "tan-yen-2021" in ref.plans.index else None
+        )
+        picked = picked or take(commune_plans, None, (2025,))
+        name, wb, tmap, plan_id, sector, year, units = picked
+        ws = wb["Số liệu"]
+        row = units.iloc[2]
+        r = tmap.rows[row["locality_id"]]
+        ws.cell(r, 2).value = None
+        if defect_id == "locality_without_diacritics":
+            from ingest.workbook.identity import fold
+
+            text = fold(row["name_vi"]).replace("thi tran ", "TT ").replace("xa ", "xa ").title()
+            ws.cell(r, 3, text)
+            _record(
+                defect_id=defect_id,
+                file_name=name,
+                description=f"'{row['name_vi']}' written as '{text}'",
+                caught_by="ingest",
+                expect="loaded",
+                sheet="Số liệu",
+                cell=_cell(ws, r, 3),
+                raw_value=text,
+                locality_id=row["locality_id"],
+                year=year,
+            )
+        else:
+            ws.cell(r, 3, "Xã Hòa Bình Mới")
+            _record(
+                defect_id=defect_id,
+                file_name=name,
+                description="row renamed to a commune that does not exist",
+                caught_by="ingest",
+                expect="unknown_locality",
+                sheet="Số liệu",
+                cell=_cell(ws, r, 3),
+                raw_value="Xã Hòa Bình Mới",
+                year=year,
+            )
+    # 7. numerator > denominator, 8. percent above 100, 9. outlier (plausible but far from the series).
+    name, wb, tmap, plan_id, sector, year, units = take()
+    ws = wb["Số liệu"]
+    code = _first_rate(tmap, ref)
+    loc = units.iloc[0]["locality_id"]
+    r = tmap.rows[loc]
+    den = ws.cell(r, tmap.columns[(code, "denominator")]).value or 100
+    ws.cell(r, tmap.columns[(code, "numerator")], int(den) + 17)
+    ws.cell(r, tmap.columns[(code, "value")]).value = None
+    _record(
+        defect_id="numerator_exceeds_denominator",
+        file_name=name,
+        description="Tử số > Mẫu số",
+        caught_by="ingest",
+        expect="numerator_exceeds_denominator",
+        sheet="Số liệu",
+        cell=_cell(ws, r, tmap.columns[(code, "numerator")]),
+        indicator_code=code,
+        locality_id=loc,
+        year=year,
+    )
+    name, wb, tmap, plan_id, sector, year, units = take()
+    ws = wb["Số liệu"]
+    code = _first_rate(tmap, ref)
+    loc = units.iloc[0]["locality_id"]
+    r = tmap.rows[loc]
+    for role in ("numerator", "denominator"):
+        ws.cell(r, tmap.columns[(code, role)]).value = None
+    ws.cell(r, tmap.columns[(code, "value")], 120)
+    _record(
+        defect_id="percent_above_100",
+        file_name=name,
+        description="a percentage of 120",
+        caught_by="ingest",
+        expect="out_of_range",
+        sheet="Số liệu",
+        cell=_cell(ws, r, tmap.columns[(code, "value")]),
+        raw_value="120",
+        indicator_code=code,
+        locality_id=loc,
+        year=year,
+    )
+    name, wb, tmap, plan_id, sector, year, units = take(plans_any, "health", (2022, 2023, 2021))
+    ws = wb["Số liệu"]
+    code = next((c for c, _ in tmap.columns if c == "INFANT_MORTALITY"), _first_rate(tmap, ref))
+    loc = units.iloc[0]["locality_id"]
+    r = tmap.rows[loc]
+    den_col = tmap.columns[(code, "denominator")]
+    num = round((ws.cell(r, den_col).value or 1000) * (0.15 if code == "INFANT_MORTALITY" else 0.2))
+    ws.cell(r, tmap.columns[(code, "numerator")], num)
+    ws.cell(r, tmap.columns[(code, "value")]).value = None
+    _record(
+        defect_id="outlier_value",
+        file_name=name,
+        description="value ~6x the unit's usual level",
+        caught_by="dq",
+        expect="outlier",
+        sheet="Số liệu",
+        cell=_cell(ws, r, tmap.columns[(code, "numerator")]),
+        indicator_code=code,
+        locality_id=loc,
+        year=year,
+    )
+
+
+def _seed_file_defects(books: dict, out_dir: Path, ref: Reference) -> list[Path]:
+    """Whole-file defects: a duplicate, a corrected resubmission and a corrupt file."""
+    out: list[Path] = []
+    names = list(books)
+    dup_src = names[0]
+    dup = out_dir / f"{Path(dup_src).stem} (1).xlsx"
+    dup.write_bytes((out_dir / dup_src).read_bytes())
+    out.append(dup)
+    _record(
+        defect_id="duplicate_file",
+        file_name=dup.name,
+        description=f"same bytes as {dup_src}",
+        caught_by="ingest",
+        expect="duplicate",
+        extra={"original": dup_src},
+    )
+
+    corr_src = names[1]
+    wb, tmap, plan_id, sector, year, units = books[corr_src]
+    ws = wb["Số liệu"]
+    code, role = next(iter(tmap.columns))
+    loc = units.iloc[0]["locality_id"]
+    col = tmap.columns[(code, "value")]
+    ws.cell(tmap.rows[loc], col).value = None
+    if (code, "numerator") in tmap.columns:
+        num_cell = ws.cell(tmap.rows[loc], tmap.columns[(code, "numerator")])
+        num_cell.value = max(0, int(num_cell.value or 0) - 1)
+    corrected = out_dir / f"{Path(corr_src).stem}_sua-doi.xlsx"
+    out.append(save_deterministic(wb, corrected))
+    _record(
+        defect_id="corrected_resubmission",
+        file_name=corrected.name,
+        description=f"corrected version of {corr_src}",
+        caught_by="ingest",
+        expect="superseded",
+        extra={"original": corr_src},
+        year=year,
+    )
+
+    corrupt = out_dir / f"{Path(names[2]).stem}_loi.xlsx"
+    corrupt.write_bytes((out_dir / names[2]).read_bytes()[:2500])
+    out.append(corrupt)
+    _record(
+        defect_id="corrupt_file",
+        file_name=corrupt.name,
+        description="truncated download",
+        caught_by="ingest",
+        expect="corrupt",
+    )
+    return out
+
+
+def defects_as_dicts() -> list[dict]:
+    return [asdict(d) for d in SEEDED_DEFECTS]
