@@ -91,7 +91,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     _prepare()
     from orchestration.runner import run_job
 
-    config = {"ops": {"review_reports": {"config": {"plans": args.plan, "reviews": [args.review]}}}}
+    config = {"ops": {"review_reports": {"config": {"plan_ids": args.plan, "reviews": [args.review]}}}}
     outcome = run_job("report_job", run_config=config, raise_on_error=False)
     _print_outcome(outcome)
     print(f"reports in {warehouse_path().parent / 'reports'}")

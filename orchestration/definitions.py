@@ -4,15 +4,16 @@ from dagster import Definitions
 
 from orchestration.defs.assets.dbt import treem_dbt_models
 from orchestration.defs.assets.reference import reference_assets
+from orchestration.defs.assets.reports import review_reports as review_reports_asset
 from orchestration.defs.assets.submissions import agency_submissions
-from orchestration.defs.jobs import ingest_job, reference_job, warehouse_job
+from orchestration.defs.jobs import ingest_job, reference_job, report_job, warehouse_job
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import review_reports, yearly_consolidation
 from orchestration.defs.sensors import inbox_sensor, rebuild_after_ingest
 
 defs = Definitions(
-    assets=[*reference_assets, agency_submissions, treem_dbt_models],
-    jobs=[reference_job, ingest_job, warehouse_job],
+    assets=[*reference_assets, agency_submissions, treem_dbt_models, review_reports_asset],
+    jobs=[reference_job, ingest_job, warehouse_job, report_job],
     schedules=[yearly_consolidation, review_reports],
     sensors=[inbox_sensor, rebuild_after_ingest],
     resources=build_resources(),

@@ -30,3 +30,11 @@ warehouse_job = define_asset_job(
     tags={"treem/stage": "warehouse"},
     description="Validate, build the dbt models and marts, and write the review reports.",
 )
+
+report_job = define_asset_job(
+    "report_job",
+    selection=AssetSelection.groups("reports"),
+    executor_def=in_process_executor,
+    tags={"treem/stage": "reports"},
+    description="Write the sơ kết 2025 / tổng kết 2030 reports from the current marts.",
+)
