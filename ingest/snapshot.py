@@ -1,0 +1,61 @@
+"""A read-only copy of the DuckDB warehouse for analysts, swapped in atomically after each build.
+
+Why: DuckDB admits one writer per file, and while a process holds the file read-write no other process can
+open it at all, not even read-only ("Could not set lock on file"). If analysts (notebooks, BI, the report
+viewer) opened `treem.duckdb` itself, they would block the pipeline, or the pipeline would lock them out for
+the length of a build. So the pipeline owns `warehouse/treem.duckdb`, and readers open
+`warehouse/treem.read.duckdb`, which this module refreshes after a successful build:
+
+1. checkpoint the warehouse, so everything committed is in the main file and none is left in the WAL;
+2. copy it to a temporary file in the same folder (same filesystem, so the rename below is atomic);
+3. `os.replace` the temporary file onto `treem.read.duckdb`.
+
+A reader that opens the read copy sees either the previous complete build or the new one, never a
+half-written file. On POSIX a reader that already has the old copy open keeps reading that (unlinked)
+file until it reconnects; nobody waits on anybody. (On Windows `os.replace` fails while a reader has the file
+open; the function then raises and the previous copy stays in place.) Readers must open it with
+`read_only=True`; writes to the read copy are lost at the next swap.
+
+On PostgreSQL none of this is needed: MVCC gives readers the last committed state (see `ingest.postgres`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+READ_SUFFIX = ".read.duckdb"
+
+
+def read_copy_path(duckdb_path: Path | str) -> Path:
+    """`warehouse/treem.duckdb` -> `warehouse/treem.read.duckdb`."""
+    path = Path(duckdb_path)
+    return path.with_name(path.name.removesuffix(".duckdb") + READ_SUFFIX)
+
+
+def snapshot_for_readers(duckdb_path: Path | str, read_path: Path | str | None = None) -> Path:
+    """Checkpoint `duckdb_path` and atomically replace its read copy; return the read copy's path.
+
+    Call it when no other connection holds the warehouse (at the end of the warehouse job).
+    """
+    source = Path(duckdb_path).resolve()
+    target = Path(read_path) if read_path else read_copy_path(source)
+    with duckdb.connect(str(source)) as con:
+        con.execute("checkpoint")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(source, tmp)
+        with open(tmp, "rb+") as handle:  # the bytes are on disk before the name points at them
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
