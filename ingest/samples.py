@@ -215,8 +215,17 @@ def _cell(ws, row: int, col: int) -> str:
     return ws.cell(row, col).coordinate
 
 
-def generate_samples(out_dir: Path | str, seed: int = 2021, reference: Reference | None = None) -> list[Path]:
-    """Write the sample inbox to `out_dir` and return the files in arrival order; fills SEEDED_DEFECTS."""
+def generate_samples(
+    out_dir: Path | str,
+    seed: int = 2021,
+    reference: Reference | None = None,
+    plans: tuple[str, ...] = SAMPLE_PLANS,
+    years: tuple[int, ...] = YEARS,
+) -> list[Path]:
+    """Write the sample inbox to `out_dir` and return the files in arrival order; fills SEEDED_DEFECTS.
+
+    `plans` and `years` narrow the set (tests); the defects then land on other files of the same kinds.
+    """
     ref = reference or load_reference()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -224,14 +233,14 @@ def generate_samples(out_dir: Path | str, seed: int = 2021, reference: Reference
     SEEDED_DEFECTS.clear()
     books: dict[str, tuple] = {}
     order: list[str] = []
-    for plan_id in SAMPLE_PLANS:
+    for plan_id in plans:
         if plan_id not in ref.plans.index:
             continue
         for sector in ref.sectors(plan_id):
-            for year in YEARS:
+            for year in years:
                 wb, tmap = build_template(plan_id, sector, year, ref)
                 units = ref.reporting_units(plan_id, year)
-                _fill(wb["Số liệu"], tmap, ref, plan_id, year, units, rng)
+                _fill(wb.worksheets[0], tmap, ref, plan_id, year, units, rng)
                 name = f"{plan_id.removesuffix('-2021')}_{sector}_{year}.xlsx"
                 books[name] = (wb, tmap, plan_id, sector, year, units)
                 order.append(name)
@@ -270,18 +279,20 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
     plans_any = SAMPLE_PLANS
     used: set[str] = set()
 
-    def take(plans=plans_any, sector=None, years=(2023, 2022, 2024, 2021)) -> tuple | None:
+    def take(plans=plans_any, sector=None, years=(2023, 2022, 2024, 2021)) -> tuple:
+        """The first unused file by preference, else any unused file, else any file (tiny sample sets)."""
+        free = {k: v for k, v in books.items() if k not in used}
+        name = None
         for plan_id in plans:
-            name = _pick({k: v for k, v in books.items() if k not in used}, (plan_id,), sector, years)
-            if name:
-                used.add(name)
-                return (name, *books[name])
-        return None
+            name = name or _pick(free, (plan_id,), sector, years)
+        name = name or _pick(free, plans, sector, YEARS) or next(iter(free), None) or next(iter(books))
+        used.add(name)
+        return (name, *books[name])
 
     # 1. "9,5" typed as text, 2. "98%": both must load as numbers.
     for defect_id, text, value in (("text_decimal_comma", "9,5", 9.5), ("percent_sign", "98%", 98.0)):
         name, wb, tmap, plan_id, sector, year, units = take(plans_any, "health")
-        ws = wb["Số liệu"]
+        ws = wb.worksheets[0]
         per_mille = [c for c, _ in tmap.columns if ref.indicators.at[c, "unit"] == "per_1000_live_births"]
         code = per_mille[0] if text == "9,5" and per_mille else _first_rate(tmap, ref)
         loc = units.iloc[1]["locality_id"]
@@ -295,7 +306,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
             description=f"value typed as text '{text}'",
             caught_by="ingest",
             expect="loaded",
-            sheet="Số liệu",
+            sheet=wb.worksheets[0].title,
             cell=_cell(ws, r, c),
             raw_value=text,
             indicator_code=code,
@@ -305,7 +316,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         )
     # 3. renamed sheet.
     name, wb, tmap, plan_id, sector, year, units = take()
-    wb["Số liệu"].title = "Bieu so lieu"
+    wb.worksheets[0].title = "Bieu so lieu"
     _record(
         defect_id="renamed_sheet",
         file_name=name,
@@ -317,14 +328,14 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
     )
     # 4. two rows added above the header.
     name, wb, tmap, plan_id, sector, year, units = take()
-    _insert_rows_above(wb["Số liệu"], 2)
+    _insert_rows_above(wb.worksheets[0], 2)
     _record(
         defect_id="rows_above_header",
         file_name=name,
         description="2 rows inserted above the title/header",
         caught_by="ingest",
         expect="loaded",
-        sheet="Số liệu",
+        sheet=wb.worksheets[0].title,
         year=year,
         extra={"shift": 2},
     )
@@ -336,7 +347,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         )
         picked = picked or take(commune_plans, None, (2025,))
         name, wb, tmap, plan_id, sector, year, units = picked
-        ws = wb["Số liệu"]
+        ws = wb.worksheets[0]
         row = units.iloc[2]
         r = tmap.rows[row["locality_id"]]
         ws.cell(r, 2).value = None
@@ -351,7 +362,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
                 description=f"'{row['name_vi']}' written as '{text}'",
                 caught_by="ingest",
                 expect="loaded",
-                sheet="Số liệu",
+                sheet=wb.worksheets[0].title,
                 cell=_cell(ws, r, 3),
                 raw_value=text,
                 locality_id=row["locality_id"],
@@ -365,14 +376,14 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
                 description="row renamed to a commune that does not exist",
                 caught_by="ingest",
                 expect="unknown_locality",
-                sheet="Số liệu",
+                sheet=wb.worksheets[0].title,
                 cell=_cell(ws, r, 3),
                 raw_value="Xã Hòa Bình Mới",
                 year=year,
             )
     # 7. numerator > denominator, 8. percent above 100, 9. outlier (plausible but far from the series).
     name, wb, tmap, plan_id, sector, year, units = take()
-    ws = wb["Số liệu"]
+    ws = wb.worksheets[0]
     code = _first_rate(tmap, ref)
     loc = units.iloc[0]["locality_id"]
     r = tmap.rows[loc]
@@ -385,14 +396,14 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         description="Tử số > Mẫu số",
         caught_by="ingest",
         expect="numerator_exceeds_denominator",
-        sheet="Số liệu",
+        sheet=wb.worksheets[0].title,
         cell=_cell(ws, r, tmap.columns[(code, "numerator")]),
         indicator_code=code,
         locality_id=loc,
         year=year,
     )
     name, wb, tmap, plan_id, sector, year, units = take()
-    ws = wb["Số liệu"]
+    ws = wb.worksheets[0]
     code = _first_rate(tmap, ref)
     loc = units.iloc[0]["locality_id"]
     r = tmap.rows[loc]
@@ -405,7 +416,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         description="a percentage of 120",
         caught_by="ingest",
         expect="out_of_range",
-        sheet="Số liệu",
+        sheet=wb.worksheets[0].title,
         cell=_cell(ws, r, tmap.columns[(code, "value")]),
         raw_value="120",
         indicator_code=code,
@@ -413,7 +424,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         year=year,
     )
     name, wb, tmap, plan_id, sector, year, units = take(plans_any, "health", (2022, 2023, 2021))
-    ws = wb["Số liệu"]
+    ws = wb.worksheets[0]
     code = next((c for c, _ in tmap.columns if c == "INFANT_MORTALITY"), _first_rate(tmap, ref))
     loc = units.iloc[0]["locality_id"]
     r = tmap.rows[loc]
@@ -427,7 +438,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         description="value ~6x the unit's usual level",
         caught_by="dq",
         expect="outlier",
-        sheet="Số liệu",
+        sheet=wb.worksheets[0].title,
         cell=_cell(ws, r, tmap.columns[(code, "numerator")]),
         indicator_code=code,
         locality_id=loc,
@@ -454,7 +465,7 @@ def _seed_file_defects(books: dict, out_dir: Path, ref: Reference) -> list[Path]
 
     corr_src = names[1]
     wb, tmap, plan_id, sector, year, units = books[corr_src]
-    ws = wb["Số liệu"]
+    ws = wb.worksheets[0]
     code, role = next(iter(tmap.columns))
     loc = units.iloc[0]["locality_id"]
     col = tmap.columns[(code, "value")]

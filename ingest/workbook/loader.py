@@ -1,10 +1,12 @@
 """Land agency workbooks: one DuckDB transaction per file, idempotent by content hash, nothing lost.
 
 Per file: hash → skip if that content was already loaded (also if it was later superseded: re-sending an
-old file must not undo a correction); archive the original under `archive/<sha[:2]>/<sha><suffix>`; safety
-checks; parse; then, in ONE transaction, insert the submission row, its values and its quarantine rows, and
-mark earlier `loaded` submissions of the same plan × sector × year `superseded`. Any failure rolls the
-transaction back and records the file as `rejected` with the error, and the batch continues.
+old file must not undo a correction) or was rejected for a reason that depends only on its bytes (corrupt,
+encrypted, ...); files rejected for other reasons (unknown identity, a load failure) are retried. Then
+archive the original under `archive/<sha[:2]>/<sha><suffix>`, run the safety checks, parse, and in ONE
+transaction insert the submission row, its values and its quarantine rows and mark earlier `loaded`
+submissions of the same plan × sector × year `superseded`. Any failure rolls the transaction back and
+records the file as `rejected` with the error; the batch continues.
 
 Superseded submissions keep their rows in `raw.indicator_values`: lineage stays complete and dbt staging
 keeps only values whose submission has status `loaded`. That is simpler and reversible, unlike deleting.
@@ -74,8 +76,25 @@ def _insert_rows(con, table: str, rows: list[dict]) -> None:
         con.unregister("_treem_rows")
 
 
+# Rejections that depend only on the bytes: the same bytes will fail the same way, so a re-run skips them.
+PERMANENT_REJECTIONS = (
+    "empty_file",
+    "oversized",
+    "zip_bomb",
+    "encrypted",
+    "legacy_xls",
+    "not_workbook",
+    "corrupt",
+)
+
+
 def _rejection_message(file_name: str, code: str, detail: str) -> str:
-    return f"Tệp '{file_name}' không được tiếp nhận: {reason_vi(code)}. {fix_vi(code)} (chi tiết: {detail})"
+    """Vietnamese message naming the file and reason; the code is tagged '(mã lỗi: <code>; ...)' so that
+    re-runs can recognise permanent rejections without a separate column."""
+    return (
+        f"Tệp '{file_name}' không được tiếp nhận: {reason_vi(code)}. {fix_vi(code)} "
+        f"(mã lỗi: {code}; chi tiết: {detail})"
+    )
 
 
 def _record_rejected(con, base: dict, code: str, detail: str) -> str:
@@ -177,8 +196,10 @@ def _ingest_one(
 ) -> FileResult:
     sha = sha256_of(path)
     result = FileResult(path=path, sha256=sha)
+    permanent = " or ".join(f"message like '%(mã lỗi: {c};%'" for c in PERMANENT_REJECTIONS)
     known = con.execute(
-        "select submission_id from audit.submissions where sha256 = ? and status in ('loaded', 'superseded')",
+        "select submission_id from audit.submissions where sha256 = ? "
+        f"and (status in ('loaded', 'superseded') or (status = 'rejected' and ({permanent})))",
         [sha],
     ).fetchone()
     if known:

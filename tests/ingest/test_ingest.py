@@ -242,3 +242,13 @@ def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch
     monkeypatch.setattr(loader, "_insert_rows", real)
     retry, _ = run(tmp_path, [messy], reference)  # a rejected hash may be retried
     assert retry.loaded == 1
+
+
+def test_permanent_rejection_not_recorded_twice(messy, tmp_path, reference):
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(messy.read_bytes()[:3000])
+    first, _ = run(tmp_path, [broken], reference)
+    again, _ = run(tmp_path, [broken], reference)
+    assert (first.rejected, again.rejected, again.duplicates) == (1, 0, 1)
+    msg = query(tmp_path, "select message from audit.submissions")
+    assert len(msg) == 1 and "(mã lỗi: corrupt;" in msg[0][0]

@@ -13,9 +13,10 @@ from ingest.workbook import ingest_paths
 def landed(tmp_path_factory):
     root = tmp_path_factory.mktemp("samples")
     files = generate_samples(root / "inbox")
+    defects = list(SEEDED_DEFECTS)
     summary = ingest_paths([root / "inbox"], root / "t.duckdb")
     con = duckdb.connect(str(root / "t.duckdb"), read_only=True)
-    yield files, summary, con, root
+    yield files, summary, con, defects
     con.close()
 
 
@@ -25,23 +26,24 @@ def _sub(con, file_name):
     ).fetchone()
 
 
-def test_deterministic(landed, tmp_path):
-    files, *_ = landed
-    again = generate_samples(tmp_path / "again")
-    assert [f.name for f in files] == [f.name for f in again]
-    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(files, again, strict=True))
+def test_deterministic(tmp_path):
+    """Same seed, same bytes: a regenerated inbox is all duplicates on re-ingest."""
+    first = generate_samples(tmp_path / "a", plans=("tan-yen-2021",), years=(2022, 2023, 2025))
+    again = generate_samples(tmp_path / "b", plans=("tan-yen-2021",), years=(2022, 2023, 2025))
+    assert [f.name for f in first] == [f.name for f in again]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, again, strict=True))
 
 
 def test_every_seeded_defect_is_caught(landed):
-    files, summary, con, _ = landed
-    assert {d.defect_id for d in SEEDED_DEFECTS} >= {
+    files, summary, con, defects = landed
+    assert {d.defect_id for d in defects} >= {
         "text_decimal_comma", "percent_sign", "renamed_sheet", "rows_above_header",
         "locality_without_diacritics", "unknown_locality", "numerator_exceeds_denominator",
         "percent_above_100", "duplicate_file",
         "corrected_resubmission", "corrupt_file", "outlier_value",
     }  # fmt: skip
     by_name = {r.path.name: r for r in summary.results}
-    for d in SEEDED_DEFECTS:
+    for d in defects:
         result = by_name[d.file_name]
         if d.expect == "duplicate":
             assert result.status == "duplicate", d
@@ -80,8 +82,8 @@ def test_every_seeded_defect_is_caught(landed):
 
 
 def test_clean_files_have_no_quarantine(landed):
-    _, summary, con, _ = landed
-    defect_files = {d.file_name for d in SEEDED_DEFECTS}
+    _, summary, con, defects = landed
+    defect_files = {d.file_name for d in defects}
     noisy = [r.path.name for r in summary.results if r.cells_quarantined and r.path.name not in defect_files]
     assert noisy == []
     assert summary.rejected == 1 and summary.duplicates == 1 and summary.superseded == 1
