@@ -252,3 +252,27 @@ def test_permanent_rejection_not_recorded_twice(messy, tmp_path, reference):
     assert (first.rejected, again.rejected, again.duplicates) == (1, 0, 1)
     msg = query(tmp_path, "select message from audit.submissions")
     assert len(msg) == 1 and "(mã lỗi: corrupt;" in msg[0][0]
+
+
+def test_feedback_workbook_lists_problems(messy, tmp_path, reference):
+    import openpyxl
+
+    run(tmp_path, [messy], reference)
+    ws = openpyxl.load_workbook(tmp_path / "wh" / "feedback" / "tan-yen-y-te-2023.phan-hoi.xlsx").active
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7)]
+    assert ws["A6"].value == "Trang tính" and len(rows) == 12
+    k9 = next(r for r in rows if r[1] == "K9")
+    assert k9[:4] == ["Số liệu", "K9", "số liệu ước tính", "Ô ngoài vùng dữ liệu, không được ghi nhận"]
+    assert k9[4].startswith("Chỉ nhập số liệu")
+
+
+def test_duplicate_locality_row(tan_yen_template, tmp_path, reference):
+    def edit(wb, ws, rows):
+        r = ws.max_row + 1
+        ws.cell(r, 3, "Xã Tân Trung")
+        ws.cell(r, 6, 88)
+
+    path = fill(tan_yen_template, tmp_path / "dup-row.xlsx", {(TAN_TRUNG, "F"): 90}, edit)
+    run(tmp_path, [path], reference)
+    assert values_by_key(tmp_path)[("IMMUNIZATION_U1", "vn2008:07309")][0] == 90.0
+    assert sorted(code for code, _ in quarantine_by_cell(tmp_path).values()) == ["duplicate_row"] * 2
