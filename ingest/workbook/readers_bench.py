@@ -1,9 +1,10 @@
 """Measure python-calamine against openpyxl (read-only) and pandas.read_excel(openpyxl) on the same files.
 
 Why: the ingest reads with calamine because it is several times faster; this script re-checks that claim on
-this machine instead of trusting stack-notes. Run: `python -m ingest.workbook.readers_bench [N_ROWS]`.
-It writes one synthetic agency-like sheet (N_ROWS × 24 columns of mixed numbers and text) to a temp folder,
-then times each reader over all cells (best of 3).
+this machine instead of trusting stack-notes. Run:
+`python -m ingest.workbook.readers_bench [N_ROWS [FILE_OR_FOLDER ...]]`. Without files it writes one
+synthetic agency-like sheet (N_ROWS × 24 columns of mixed numbers and text) to a temp folder; then it times
+each reader over all cells of the first sheet of every file (best of 3).
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def bench(paths: list[Path], repeat: int = 3) -> dict[str, float]:
 
 def main(argv: list[str]) -> int:
     rows = int(argv[1]) if len(argv) > 1 else 10_000
-    paths = [Path(p) for p in argv[2:]]
+    paths: list[Path] = []
+    for arg in argv[2:]:  # files or folders of .xlsx
+        p = Path(arg)
+        paths.extend(sorted(p.glob("*.xlsx")) if p.is_dir() else [p])
     with tempfile.TemporaryDirectory() as tmp:
         if not paths:
             paths = [Path(tmp) / "bench.xlsx"]
