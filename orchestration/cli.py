@@ -5,6 +5,7 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem template --plan P --sector S --year Y  write an agency reporting workbook
     treem ingest [PATH ...]                      ingest workbooks (default: warehouse/inbox/), then rebuild
     treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
+    treem status                                 what the warehouse holds and what needs attention
     treem dev                                    open the Dagster UI on the same definitions
 """
 
@@ -99,20 +100,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def print_warehouse_summary() -> None:
-    """Row counts of the contract tables, and how to query them."""
-    from ingest.warehouse import connect
+    from orchestration.summary import warehouse_summary
 
-    with connect(read_only=True) as con:
-        rows = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ('marts', 'audit', 'dq') order by 1, 2"
-        ).fetchall()
-        print("\nContract tables:")
-        for schema, table in rows:
-            count = con.execute(f'select count(*) from {schema}."{table}"').fetchone()[0]
-            print(f"  {schema}.{table:<32} {count:>9,} rows")
-    print(f"\nQuery it:  duckdb -readonly {warehouse_path()}")
-    print("  e.g.  select * from marts.fct_target where plan_id = 'dien-bien-2021' order by year, plan_item;")
+    print("\n" + warehouse_summary())
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    print_warehouse_summary()
+    return 0
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
@@ -150,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("review", choices=["so-ket-2025", "tong-ket-2030"])
     report.add_argument("--plan", action="append", required=True)
     report.set_defaults(func=cmd_report)
+
+    sub.add_parser("status", help="summarise the warehouse").set_defaults(func=cmd_status)
 
     dev = sub.add_parser("dev", help="open the Dagster UI")
     dev.add_argument("--port", type=int, default=3000)

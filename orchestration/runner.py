@@ -6,13 +6,16 @@ executes it here, against the Dagster instance in DAGSTER_HOME, so runs show up 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
-from ingest.warehouse import PROJECT_ROOT
+from ingest.warehouse import PROJECT_ROOT, warehouse_path
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -26,6 +29,13 @@ def dagster_instance() -> DagsterInstance:
         with open(config, "w", encoding="utf-8") as handle:
             handle.write("telemetry:\n  enabled: false\n")
     return DagsterInstance.get()
+
+
+def run_log_path(job_name: str, partition: str | None) -> Path:
+    """`warehouse/logs/<job>[-<partition>].log`: the full output of the last such run."""
+    folder = warehouse_path().parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_name}{'-' + partition if partition else ''}.log"
 
 
 @dataclass
@@ -52,13 +62,19 @@ def run_job(
 
     job = defs.resolve_job_def(job_name)
     started = time.perf_counter()
-    result: ExecuteInProcessResult = job.execute_in_process(
-        instance=instance or dagster_instance(),
-        partition_key=partition,
-        run_config={**(QUIET_RUN_CONFIG if quiet else {}), **(run_config or {})},
-        raise_on_error=raise_on_error,
-        tags={"treem/trigger": "cli", **(tags or {})},
-    )
+    log_path = run_log_path(job_name, partition)
+    # dbt's event stream is echoed on stdout by dagster-dbt; keep it in a log file, not on the console.
+    with (
+        log_path.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log if quiet else sys.stdout),
+    ):
+        result: ExecuteInProcessResult = job.execute_in_process(
+            instance=instance or dagster_instance(),
+            partition_key=partition,
+            run_config={**(QUIET_RUN_CONFIG if quiet else {}), **(run_config or {})},
+            raise_on_error=raise_on_error,
+            tags={"treem/trigger": "cli", **(tags or {})},
+        )
     materialized = sorted(
         {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     )

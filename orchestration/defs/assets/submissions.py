@@ -5,6 +5,7 @@ through `ingest.workbook.ingest_paths`, which loads each file in one transaction
 content hash, so a retried or repeated run never double-loads.
 """
 
+import sys
 from pathlib import Path
 
 from dagster import (
@@ -61,11 +62,13 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
     else:
         files = [p for p in list_inbox(inbox_dir(warehouse.root)) if reporting_year(p) == year]
     context.log.info(f"{len(files)} file(s) for {year}")
-    summary = ingest_paths(
-        files,
-        warehouse_path=Path(warehouse.path),
-        progress=lambda line: context.log.info(line),
-    )
+
+    def progress(line: str) -> None:
+        # stderr: visible on the CLI's console and in the UI's compute logs
+        print(f"  {year}: {line}", file=sys.stderr, flush=True)
+        context.log.info(line)
+
+    summary = ingest_paths(files, warehouse_path=Path(warehouse.path), progress=progress)
     metadata = summary.as_metadata()
     for name in SUBMISSION_TABLES:
         yield MaterializeResult(asset_key=source_key(name), metadata=metadata)
