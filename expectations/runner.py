@@ -81,7 +81,7 @@ class DqSummary:
     notes: list[str] = field(default_factory=list)
 
     def failed_checks(self, severity: str | None = None) -> pd.DataFrame:
-        failed = self.check_results[~self.check_results["success"]]
+        failed = self.check_results[~self.check_results["success"].astype(bool)]
         return failed if severity is None else failed[failed["severity"] == severity]
 
     @property
@@ -310,7 +310,9 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
                     "submission_id": submission_id,
                 }
             )
-    frame = pd.DataFrame(rows, columns=CHECK_RESULT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=CHECK_RESULT_COLUMNS).astype(
+        {"success": bool, "element_count": "int64", "unexpected_count": "int64"}
+    )
     return frame.sort_values(["submission_id", "suite", "check_name"], ignore_index=True)
 
 
