@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import copy_values_only, fill
 
 from ingest.workbook import ingest_paths
+from tests.ingest.conftest import copy_values_only, fill
 
 # Tân Yên health template columns: D/E/F = IMMUNIZATION_U1 Tử số/Mẫu số/Giá trị, G/H/I = INFANT_MORTALITY.
 NHA_NAM, TAN_TRUNG, QUANG_TRUNG = "Thị trấn Nhã Nam", "Xã Tân Trung", "Xã Quang Trung"

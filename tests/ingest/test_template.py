@@ -6,10 +6,10 @@ import random
 
 import duckdb
 import openpyxl
-from conftest import data_rows
 
 from ingest.workbook import ingest_paths, write_template
 from ingest.workbook.identity import DEFINED_NAME, from_package, peek_year
+from tests.ingest.conftest import data_rows
 
 
 def test_template_structure(tan_yen_template):

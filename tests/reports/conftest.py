@@ -1,14 +1,11 @@
 """Fixtures of the report tests: a hand-built mart warehouse and the reports built from it once."""
 
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import report_fixture  # noqa: E402
+from tests.reports import report_fixture
 
 
 @pytest.fixture(scope="session")

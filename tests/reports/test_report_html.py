@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_fixture import EVIL_NAME
+
+from tests.reports.report_fixture import EVIL_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_OUTPUT = REPO_ROOT / "test-output"

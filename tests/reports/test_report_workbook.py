@@ -4,9 +4,9 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
-from report_fixture import EVIL_NAME
 
 from reports.excel import LOCALITY_SHEET, NUMERIC_SHEET, QUALITY_SHEET, SUMMARY_SHEET, TARGETS_SHEET
+from tests.reports.report_fixture import EVIL_NAME
 
 
 @pytest.fixture(scope="module")
