@@ -1,0 +1,446 @@
+"""The national-scale benchmark: reader speed, full backfill, one incremental year, peak memory.
+
+Why: a national deployment ingests ~3,000 agency workbooks a year-round and rebuilds the marts after each
+reporting year; the goals (ingest ≥ 5× a pandas baseline, full backfill < 5 min, a new year < 60 s, peak
+memory < 2 GB on a 2-core, 24 GB machine) are checked here on synthetic data of national size
+(`ingest.synth.generate_national`), through the same jobs the CLI and the schedules run (`run_job`), in one
+process tree and one run, so the numbers are the pipeline's and not a micro-benchmark's.
+
+Stages
+------
+(a) readers: the same fixed sample of workbooks read with treem's reader (python-calamine, every sheet, sparse
+    cells) and with `pandas.read_excel(engine="openpyxl", sheet_name=None)`; non-empty cells per second,
+    ratio. The full parse (treem reader + identity + layout + number parsing, no database) is timed too, and
+    profiled with cProfile (top functions), because that is where ingest time goes.
+(b) backfill: a fresh warehouse file; `reference_job`, then `ingest_job` for every backfill year (the
+    partition's files passed as run config, as the inbox sensor does), then `warehouse_job` (data quality,
+    dbt build, reports). Per-step times come from the Dagster event log; the slowest dbt models from dbt's
+    run_results.json.
+(c) incremental: the next year's workbooks are added; `ingest_job` for that partition, then
+    `warehouse_job`.
+Memory: `resource.getrusage` maxrss of this process (RUSAGE_SELF) and of its waited-for children
+(RUSAGE_CHILDREN: dbt, and the synth's pool workers, snapshotted before the pipeline starts).
+
+The Definitions bind the warehouse path when `orchestration.definitions` is first imported, so the bench
+sets TREEM_WAREHOUSE before importing it and refuses to run in a process that already imported it for
+another file; `python -m orchestration.bench` (or `treem bench`) is the way to run it.
+
+Scales: `national` (every province, every sector, backfill 2020-2029, incremental 2030), `province`
+(Điện Biên, every sector, backfill 2020-2025, incremental 2026) and `tiny` (2 provinces, 1 sector, one
+backfill year and one incremental year: the test's scale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+GOALS = {
+    "ingest_read_ratio_min": 5.0,
+    "backfill_seconds_max": 300.0,
+    "incremental_seconds_max": 60.0,
+    "peak_memory_mb_max": 2048.0,
+}
+
+
+@dataclass
+class BenchScale:
+    name: str
+    backfill_years: list[int]
+    incremental_year: int
+    provinces: list[str] | None = None  # codes or ids; None: all
+    sectors: list[str] | None = None  # None: every sector of the national plan
+
+
+SCALES = {
+    "national": BenchScale("national", list(range(2020, 2030)), 2030),
+    "province": BenchScale("province", list(range(2020, 2026)), 2026, provinces=["11"]),
+    "tiny": BenchScale("tiny", [2024], 2025, provinces=["11", "12"], sectors=["health"]),
+}
+
+
+@dataclass
+class Timer:
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def record(self, name: str, seconds: float) -> None:
+        self.stages[name] = round(self.stages.get(name, 0.0) + seconds, 3)
+
+
+def _maxrss_mb(who: int) -> float:
+    kb = resource.getrusage(who).ru_maxrss  # kilobytes on Linux, bytes on macOS
+    return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _memory() -> dict[str, float]:
+    return {"self_mb": _maxrss_mb(resource.RUSAGE_SELF), "children_mb": _maxrss_mb(resource.RUSAGE_CHILDREN)}
+
+
+# --- (a) readers -------------------------------------------------------------------------------------
+def sample_paths(paths: list[Path], n: int) -> list[Path]:
+    """A fixed, spread-out sample: every k-th file of the sorted list."""
+    ordered = sorted(paths)
+    if len(ordered) <= n:
+        return ordered
+    step = len(ordered) / n
+    return [ordered[int(i * step)] for i in range(n)]
+
+
+def bench_readers(paths: list[Path], repeat: int = 2) -> dict:
+    """Best-of-`repeat` seconds for treem's reader and the pandas baseline on the same files."""
+    import pandas as pd
+
+    from ingest.workbook.reader import read_workbook
+
+    def treem() -> int:
+        return sum(len(s.cells) for p in paths for s in read_workbook(p).values())
+
+    def baseline() -> int:
+        total = 0
+        for p in paths:
+            for frame in pd.read_excel(p, sheet_name=None, header=None, engine="openpyxl").values():
+                total += int(frame.notna().sum().sum())
+        return total
+
+    out = {"files": len(paths), "bytes": sum(p.stat().st_size for p in paths)}
+    for name, fn in (("treem_calamine", treem), ("pandas_openpyxl", baseline)):
+        best, cells = float("inf"), 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cells = fn()
+            best = min(best, time.perf_counter() - started)
+        out[name] = {"seconds": round(best, 3), "cells": cells, "cells_per_second": round(cells / best)}
+    out["ratio"] = round(
+        out["treem_calamine"]["cells_per_second"] / out["pandas_openpyxl"]["cells_per_second"], 2
+    )
+    return out
+
+
+def profile_parse(paths: list[Path], ref, top: int = 15) -> dict:
+    """Full parse (no database) of the sample under cProfile: seconds, values/s and the top functions."""
+    from ingest.workbook.parse import parse_workbook
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    values = sum(len(parse_workbook(p, ref).values) for p in paths)
+    profiler.disable()
+    seconds = time.perf_counter() - started
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
+    stats.print_stats(top)
+    tottime = pstats.Stats(profiler).sort_stats("tottime")
+    rows = []
+    for (filename, line, func), (_, ncalls, tt, ct, _) in sorted(
+        tottime.stats.items(), key=lambda kv: kv[1][2], reverse=True
+    )[:top]:
+        rows.append(
+            {
+                "function": f"{Path(filename).name}:{line}:{func}",
+                "calls": ncalls,
+                "tottime": round(tt, 3),
+                "cumtime": round(ct, 3),
+            }
+        )
+    return {
+        "seconds": round(seconds, 3),
+        "values": values,
+        "values_per_second": round(values / seconds),
+        "top_by_own_time": rows,
+    }
+
+
+# --- (b)/(c) pipeline --------------------------------------------------------------------------------
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    from dagster import DagsterEventType
+
+    out: dict[str, float] = {}
+    for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_SUCCESS):
+        event = record.dagster_event
+        out[event.step_key] = round(event.event_specific_data.duration_ms / 1000, 3)
+    return out
+
+
+def _latest_run_id(instance) -> str:
+    return instance.get_runs(limit=1)[0].run_id
+
+
+def _dbt_top_models(since: float, top: int = 8) -> list[dict]:
+    """Slowest dbt nodes of the newest run_results.json written after `since` (dagster-dbt's target dirs)."""
+    from ingest.warehouse import PROJECT_ROOT
+
+    candidates = [
+        p
+        for p in (PROJECT_ROOT / "dbt_project" / "target").rglob("run_results.json")
+        if p.stat().st_mtime >= since
+    ]
+    if not candidates:
+        return []
+    results = json.loads(max(candidates, key=lambda p: p.stat().st_mtime).read_text())["results"]
+    results.sort(key=lambda r: r.get("execution_time", 0), reverse=True)
+    return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 3)} for r in results[:top]]
+
+
+def restore_territory_supersede(warehouse: Path) -> int:
+    """Stand-in for a loader fix: keep the newest submission per plan × sector × year × territory loaded.
+
+    The loader supersedes earlier submissions of the same plan × sector × year whatever their territory
+    (`ingest/workbook/loader.py::_load_parsed`), so 63 provinces' national-plan files supersede one another
+    and only the last province would reach the marts. dbt already ranks by territory
+    (`int_submissions_ranked`). Returns how many submissions were restored; 0 once the loader is fixed.
+    """
+    from ingest.warehouse import connect
+
+    with connect(warehouse) as con:
+        restored = con.execute(
+            """
+            with ranked as (
+                select submission_id, status, row_number() over (
+                    partition by plan_id, sector, year, locality_id
+                    order by received_at desc, submission_id desc
+                ) as rank
+                from audit.submissions where status in ('loaded', 'superseded')
+            )
+            update audit.submissions set status = 'loaded'
+            where submission_id in (select submission_id from ranked where rank = 1 and status = 'superseded')
+            returning submission_id
+            """
+        ).fetchall()
+    return len(restored)
+
+
+def _counts(warehouse: Path) -> dict:
+    from ingest.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        sub = con.execute(
+            "select count(*), coalesce(sum(values_loaded), 0), coalesce(sum(values_quarantined), 0), "
+            "coalesce(sum(cells_read), 0), count(*) filter (where status = 'rejected') from audit.submissions"
+        ).fetchone()
+        marts = con.execute("select count(*) from marts.fct_indicator_value").fetchone()[0]
+    return {
+        "submissions": sub[0],
+        "values_loaded": int(sub[1]),
+        "values_quarantined": int(sub[2]),
+        "cells_read": int(sub[3]),
+        "rejected": sub[4],
+        "fct_indicator_value_rows": marts,
+    }
+
+
+def _ensure_definitions_for(warehouse: Path) -> None:
+    os.environ["TREEM_WAREHOUSE"] = str(warehouse)
+    os.environ["TREEM_INBOX"] = str(warehouse.parent / "inbox")
+    if "orchestration.definitions" in sys.modules:
+        from orchestration.definitions import defs
+
+        bound = defs.resources["warehouse"].path
+        if Path(bound).resolve() != warehouse.resolve():
+            raise RuntimeError(
+                f"the Definitions are bound to {bound}; run the bench in a fresh process "
+                "(python -m orchestration.bench)"
+            )
+
+
+def run_pipeline(
+    warehouse: Path, files_by_year: dict[int, list[Path]], incremental_year: int, timer: Timer
+) -> dict:
+    from dagster import DagsterInstance
+
+    from orchestration.defs.project import ensure_manifest
+    from orchestration.runner import run_job
+
+    ensure_manifest()
+    out: dict = {"steps": {}}
+    with DagsterInstance.ephemeral() as instance:
+
+        def job(name: str, partition: int | None = None, paths: list[Path] | None = None) -> float:
+            config = (
+                {"ops": {"agency_submissions": {"config": {"paths": [str(p) for p in paths]}}}}
+                if paths
+                else None
+            )
+            outcome = run_job(
+                name,
+                partition=None if partition is None else str(partition),
+                instance=instance,
+                run_config=config,
+            )
+            label = name if partition is None else f"{name}[{partition}]"
+            out["steps"][label] = _step_seconds(instance, _latest_run_id(instance))
+            if outcome.checks_failed:
+                out.setdefault("checks_failed", {})[label] = outcome.checks_failed
+            return outcome.seconds
+
+        started = time.perf_counter()
+        timer.record("backfill.reference_job", job("reference_job"))
+        for year in sorted(y for y in files_by_year if y != incremental_year):
+            timer.record("backfill.ingest_job", job("ingest_job", year, files_by_year[year]))
+        t0 = time.perf_counter()
+        out["restored_supersede_backfill"] = restore_territory_supersede(warehouse)
+        timer.record("backfill.supersede_fix", time.perf_counter() - t0)
+        dbt_since = time.time()
+        timer.record("backfill.warehouse_job", job("warehouse_job"))
+        out["dbt_top_models_backfill"] = _dbt_top_models(dbt_since)
+        timer.record("backfill.total", time.perf_counter() - started)
+        out["after_backfill"] = _counts(warehouse)
+
+        started = time.perf_counter()
+        timer.record(
+            "incremental.ingest_job", job("ingest_job", incremental_year, files_by_year[incremental_year])
+        )
+        t0 = time.perf_counter()
+        out["restored_supersede_incremental"] = restore_territory_supersede(warehouse)
+        timer.record("incremental.supersede_fix", time.perf_counter() - t0)
+        dbt_since = time.time()
+        timer.record("incremental.warehouse_job", job("warehouse_job"))
+        out["dbt_top_models_incremental"] = _dbt_top_models(dbt_since)
+        timer.record("incremental.total", time.perf_counter() - started)
+        out["after_incremental"] = _counts(warehouse)
+    return out
+
+
+def run_bench(
+    out_json: Path | str,
+    scale: str | BenchScale = "national",
+    sample_files: int = 20,
+    work_dir: Path | str | None = None,
+    keep: bool = False,
+) -> dict:
+    """Run the whole benchmark, write `out_json`, print a short table, and return the report."""
+    from ingest.synth import generate_national, installed_for_ingest, national_reference
+
+    spec = SCALES[scale] if isinstance(scale, str) else scale
+    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix=f"treem-bench-{spec.name}-"))
+    work.mkdir(parents=True, exist_ok=True)
+    warehouse = work / "warehouse" / "treem.duckdb"
+    if warehouse.exists():
+        warehouse.unlink()
+    _ensure_definitions_for(warehouse)
+    timer = Timer()
+    report: dict = {
+        "scale": asdict(spec),
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "work_dir": str(work),
+    }
+    wall = time.perf_counter()
+
+    years = [*spec.backfill_years, spec.incremental_year]
+    manifest = generate_national(work / "synth", years=years, provinces=spec.provinces, sectors=spec.sectors)
+    timer.record("synth.generate", manifest.seconds)
+    report["synth"] = manifest.summary()
+    report["memory_after_synth"] = _memory()
+
+    files_by_year = {year: manifest.paths(year) for year in years}
+    backfill_files = [p for y in spec.backfill_years for p in files_by_year[y]]
+    sample = sample_paths(backfill_files, sample_files)
+    report["readers"] = bench_readers(sample)
+    ref = national_reference()
+    report["parse_profile"] = profile_parse(sample, ref)
+
+    with installed_for_ingest(ref):
+        report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)
+
+    report["stages"] = timer.stages
+    report["memory"] = _memory()
+    report["memory"]["peak_mb"] = max(report["memory"].values())
+    report["wall_seconds"] = round(time.perf_counter() - wall, 2)
+    pipe = report["pipeline"]
+    backfill_s = timer.stages["backfill.total"]
+    incr_s = timer.stages["incremental.total"]
+    ingest_s = timer.stages.get("backfill.ingest_job", 0.0)
+    report["throughput"] = {
+        "backfill_values_per_second": round(pipe["after_backfill"]["values_loaded"] / backfill_s),
+        "ingest_values_per_second": round(pipe["after_backfill"]["values_loaded"] / ingest_s)
+        if ingest_s
+        else None,
+        "ingest_cells_per_second": round(pipe["after_backfill"]["cells_read"] / ingest_s)
+        if ingest_s
+        else None,
+        "incremental_values_per_second": round(
+            (pipe["after_incremental"]["values_loaded"] - pipe["after_backfill"]["values_loaded"]) / incr_s
+        ),
+    }
+    report["goals"] = {
+        "ingest_read_ratio": _goal(report["readers"]["ratio"], GOALS["ingest_read_ratio_min"], ">="),
+        "backfill_seconds": _goal(backfill_s, GOALS["backfill_seconds_max"], "<"),
+        "incremental_seconds": _goal(incr_s, GOALS["incremental_seconds_max"], "<"),
+        "peak_memory_mb": _goal(report["memory"]["peak_mb"], GOALS["peak_memory_mb_max"], "<"),
+    }
+    out_json = Path(out_json)
+    out_json.parent.mkdir(parents=True, exist_ok=True)
+    out_json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(format_table(report))
+    if not keep and work_dir is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def _goal(measured: float, limit: float, op: str) -> dict:
+    met = measured >= limit if op == ">=" else measured < limit
+    return {"measured": round(measured, 2), "goal": f"{op} {limit:g}", "met": met}
+
+
+def format_table(report: dict) -> str:
+    pipe = report["pipeline"]
+    lines = [
+        f"treem bench — scale {report['scale']['name']}, {report['cores']} cores, "
+        f"wall {report['wall_seconds']} s",
+        f"synthetic inbox: {report['synth']['files']} files, {report['synth']['values']:,} values, "
+        f"{report['synth']['cells']:,} cells, written in {report['synth']['seconds']} s "
+        f"({report['synth']['workers']} workers)",
+        f"{'stage':34} {'seconds':>9}",
+    ]
+    lines += [f"{name:34} {seconds:9.2f}" for name, seconds in report["stages"].items()]
+    r = report["readers"]
+    lines.append(
+        f"read {r['files']} files: treem {r['treem_calamine']['cells_per_second']:,} cells/s, "
+        f"pandas {r['pandas_openpyxl']['cells_per_second']:,} cells/s, ratio {r['ratio']}×"
+    )
+    lines.append(
+        f"backfill: {pipe['after_backfill']['values_loaded']:,} values loaded, "
+        f"{pipe['after_backfill']['values_quarantined']:,} quarantined, "
+        f"{pipe['after_backfill']['fct_indicator_value_rows']:,} fact rows; "
+        f"{report['throughput']['backfill_values_per_second']:,} values/s end to end"
+    )
+    lines.append(
+        f"memory peak: self {report['memory']['self_mb']} MB, children {report['memory']['children_mb']} MB"
+    )
+    lines.append(
+        "goals: "
+        + ", ".join(
+            f"{k} {v['measured']} ({v['goal']}: {'met' if v['met'] else 'MISSED'})"
+            for k, v in report["goals"].items()
+        )
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="national")
+    parser.add_argument("--out", default="bench.json")
+    parser.add_argument("--sample-files", type=int, default=20)
+    parser.add_argument("--work-dir")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder (synthetic inbox, warehouse)"
+    )
+    args = parser.parse_args(argv)
+    report = run_bench(args.out, args.scale, args.sample_files, args.work_dir, args.keep)
+    return 0 if all(g["met"] for g in report["goals"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The benchmark's machinery at a tiny scale (2 provinces, 1 sector, 2 years). Not a timed test.
+
+The bench runs in its own process (as `python -m orchestration.bench` / `treem bench` does): the Definitions
+bind the warehouse path at import, and the test session has bound them to its own fixture warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from ingest.warehouse import PROJECT_ROOT
+
+
+def test_tiny_bench_runs_every_stage(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.bench",
+            "--scale",
+            "tiny",
+            "--out",
+            str(out),
+            "--sample-files",
+            "2",
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["synth"]["files"] == 4
+    readers = report["readers"]
+    assert readers["treem_calamine"]["cells"] > 0 and readers["ratio"] > 0
+    pipe = report["pipeline"]
+    assert pipe["after_backfill"]["values_loaded"] > 0
+    assert pipe["after_incremental"]["values_loaded"] > pipe["after_backfill"]["values_loaded"]
+    assert (
+        pipe["after_incremental"]["fct_indicator_value_rows"]
+        > pipe["after_backfill"]["fct_indicator_value_rows"]
+    )
+    assert pipe["after_incremental"]["rejected"] == 0
+    for stage in ("backfill.total", "incremental.total", "backfill.warehouse_job", "incremental.ingest_job"):
+        assert report["stages"][stage] > 0
+    assert set(report["goals"]) == {
+        "ingest_read_ratio",
+        "backfill_seconds",
+        "incremental_seconds",
+        "peak_memory_mb",
+    }
+    assert report["memory"]["peak_mb"] > 0
+    assert "treem bench — scale tiny" in proc.stdout
