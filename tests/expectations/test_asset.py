@@ -6,12 +6,12 @@ import ast
 import subprocess
 import sys
 
-from conftest import DISTRICTS, set_value
 from dagster import AssetKey, materialize
 
 from ingest.warehouse import PROJECT_ROOT
 from orchestration.defs.assets.quality import data_quality
 from orchestration.defs.resources import WarehouseResource
+from tests.expectations.conftest import DISTRICTS, set_value
 
 
 def test_asset_materialises_and_reports_failed_error_checks(make_warehouse, tmp_path):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import DISTRICTS, set_value
-
 from expectations.report import build_data_docs, write_reports
 from expectations.runner import validate_warehouse
+from tests.expectations.conftest import DISTRICTS, set_value
 
 
 def _broken(year, rows):

@@ -9,10 +9,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import DISTRICTS, PROVINCE, SHEET, cell_of, set_value, submission_id, value_row
 
 from expectations import load_config, validate_config
 from expectations.runner import validate_warehouse
+from tests.expectations.conftest import (
+    DISTRICTS,
+    PROVINCE,
+    SHEET,
+    cell_of,
+    set_value,
+    submission_id,
+    value_row,
+)
 
 S23, S24 = submission_id(2023), submission_id(2024)
 
@@ -229,7 +237,7 @@ def test_mortality_ordering_across_submissions_only_flags_the_validated_one(make
         return rows
 
     con = make_warehouse(edit)
-    from conftest import add_submission
+    from tests.expectations.conftest import add_submission
 
     add_submission(
         con, 2024, [value_row(2024, "U5_MORTALITY", DISTRICTS[0], 5.0, cell="H10")], sid="sub-health-2024-u5"
