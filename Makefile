@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON312 := $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	$$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-.PHONY: setup demo test lint dev clean
+.PHONY: setup demo test lint dev docs clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (python3.12)"; exit 1; }
@@ -36,3 +36,6 @@ dev: setup
 
 clean:
 	rm -rf warehouse/*.duckdb* dbt_project/target .dagster_home
+
+docs: setup
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --target-path ../warehouse/dbt-docs
