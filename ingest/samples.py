@@ -8,6 +8,13 @@ towards its 2025 target (from the target registry when present, else a generic s
 direction), with seeded noise. Then a handful of real-world defects are applied, each listed in
 `SEEDED_DEFECTS` with where it is and what must catch it (`ingest` with a reason code or outcome, or `dq`).
 
+Task sheets ("Nhiệm vụ") are filled too, from a separate random stream per plan × task × sector (so the
+numbers above do not move when tasks change): each task starts in a year after the plan was issued and is
+finished a few years later or not by 2025, so statuses progress over the years ("Chưa triển khai" →
+"Đang triển khai" → "Đã hoàn thành"), with a short narrative and sometimes an evidence reference; a few
+status cells use accepted variants ("Hoàn thành", "Đang thực hiện") and a few tasks are left unreported.
+Years before the plan was issued (2020 for the three sample plans) have no task statuses.
+
 Reports for 2025 name vn2025 units (filed in November 2025, after the reorganisation), so the 2025 files list
 communes; earlier years list vn2008 districts (Điện Biên, Bắc Ninh) or communes (Tân Yên).
 """
@@ -24,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ingest.workbook.context import Reference, load_reference
+from ingest.workbook.task_sheet import STATUS_OPTIONS
 from ingest.workbook.template import TemplateMap, build_template
 
 SAMPLE_PLANS = ("dien-bien-2021", "bac-ninh-2021", "tan-yen-2021")
@@ -169,6 +177,72 @@ def _fill(ws, tmap: TemplateMap, ref: Reference, plan_id: str, year: int, units,
             ws.cell(tmap.total_row, tmap.columns[(code, "value")], round(num / den * float(ind["factor"]), 2))
 
 
+_ACTIVITIES = (
+    "tổ chức {n} hội nghị, lớp tập huấn cho {m} lượt cán bộ, cộng tác viên",
+    "ban hành {k} văn bản hướng dẫn, đôn đốc các đơn vị, địa phương",
+    "đăng tải {x} tin, bài truyền thông trên báo, đài và trang thông tin điện tử",
+    "lồng ghép nội dung vào kế hoạch công tác năm của ngành",
+    "kiểm tra, giám sát tại {k} đơn vị, địa phương",
+    "phối hợp tổ chức {n} đợt truyền thông trực tiếp tại trường học, cộng đồng",
+)
+_EVIDENCE_ABBR = {
+    "health": "SYT",
+    "education": "SGDĐT",
+    "justice": "STP",
+    "police": "CA",
+    "social_affairs": "SLĐTBXH",
+    "culture": "SVHTTDL",
+}
+
+
+def _plan_start_year(ref: Reference, plan_id: str) -> int:
+    issued = ref.plans.at[plan_id, "issued_on"] if "issued_on" in ref.plans.columns else None
+    try:
+        return int(str(issued)[:4])
+    except (TypeError, ValueError):
+        return 2021
+
+
+def _fill_tasks(wb, tmap: TemplateMap, ref: Reference, plan_id: str, sector: str, year: int) -> None:
+    """Status, narrative and evidence of each task, progressing deterministically over the years."""
+    if not tmap.task_sheet:
+        return
+    ws = wb[tmap.task_sheet]
+    first_year = _plan_start_year(ref, plan_id)
+    if year < first_year:
+        return
+    cols = tmap.task_columns
+    for task_id, r in tmap.task_rows.items():
+        task_rng = random.Random(f"{plan_id}/{task_id}/{sector}")  # the task's own path across years
+        start = first_year + task_rng.choice((0, 0, 0, 1, 1, 2))
+        done = start + task_rng.randint(1, 4) if task_rng.random() < 0.8 else None
+        activity = task_rng.choice(_ACTIVITIES)
+        variant = task_rng.random()
+        year_rng = random.Random(f"{plan_id}/{task_id}/{sector}/{year}")
+        if year_rng.random() < 0.06:
+            continue  # not reported this year
+        n, m, k, x = (year_rng.randint(a, b) for a, b in ((2, 12), (80, 900), (2, 9), (10, 120)))
+        if year < start:
+            status = STATUS_OPTIONS["not_started"] if variant > 0.1 else "Chưa thực hiện"
+            narrative = f"Chưa triển khai trong năm {year}; dự kiến thực hiện từ năm {start}."
+        elif done is None or year < done:
+            status = STATUS_OPTIONS["in_progress"] if variant > 0.1 else "Đang thực hiện"
+            narrative = f"Năm {year}: " + activity.format(n=n, m=m, k=k, x=x) + "."
+        else:
+            status = STATUS_OPTIONS["done"] if variant > 0.1 else "Hoàn thành"
+            narrative = f"Đã hoàn thành năm {done}: " + activity.format(n=n, m=m, k=k, x=x) + "."
+        ws.cell(r, cols["status"], status)
+        ws.cell(r, cols["narrative"], narrative)
+        if year >= start and year_rng.random() < 0.5:
+            abbr = _EVIDENCE_ABBR.get(sector, "UBND")
+            day, month = year_rng.randint(1, 28), year_rng.randint(10, 12)
+            ws.cell(
+                r,
+                cols["evidence"],
+                f"Báo cáo số {year_rng.randint(50, 480)}/BC-{abbr} ngày {day:02d}/{month:02d}/{year}",
+            )
+
+
 def _insert_rows_above(ws, n: int) -> None:
     """Insert n rows at the top keeping merged ranges (openpyxl does not move them)."""
     ranges = [str(r) for r in ws.merged_cells.ranges]
@@ -241,6 +315,7 @@ def generate_samples(
                 wb, tmap = build_template(plan_id, sector, year, ref)
                 units = ref.reporting_units(plan_id, year)
                 _fill(wb.worksheets[0], tmap, ref, plan_id, year, units, rng)
+                _fill_tasks(wb, tmap, ref, plan_id, sector, year)
                 name = f"{plan_id.removesuffix('-2021')}_{sector}_{year}.xlsx"
                 books[name] = (wb, tmap, plan_id, sector, year, units)
                 order.append(name)
@@ -443,6 +518,23 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         indicator_code=code,
         locality_id=loc,
         year=year,
+    )
+    # 10. a task status outside the drop-down list (typed over the validation, or pasted).
+    name, wb, tmap, plan_id, sector, year, units = take()
+    ws = wb[tmap.task_sheet]
+    task_id, r = next(iter(tmap.task_rows.items()))
+    ws.cell(r, tmap.task_columns["status"], "Cơ bản hoàn thành")
+    _record(
+        defect_id="unknown_task_status",
+        file_name=name,
+        description="task status 'Cơ bản hoàn thành' is not one of the three options",
+        caught_by="ingest",
+        expect="unknown_task_status",
+        sheet=ws.title,
+        cell=_cell(ws, r, tmap.task_columns["status"]),
+        raw_value="Cơ bản hoàn thành",
+        year=year,
+        extra={"task_id": task_id},
     )
 
 

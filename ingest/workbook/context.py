@@ -47,6 +47,7 @@ class Reference:
     agencies: pd.DataFrame | None = None
     targets: pd.DataFrame | None = None
     baselines: pd.DataFrame | None = None
+    tasks: pd.DataFrame | None = None  # raw.tasks (task registry); None: workbooks carry no task sheet
     _cache: dict = field(default_factory=dict, repr=False)
 
     def territory(self, plan_id: str) -> str:
@@ -58,6 +59,23 @@ class Reference:
         rows = a[(a["plan_id"] == plan_id) & (a["sector"] == sector)]
         codes = [c for c in dict.fromkeys(rows["indicator_code"]) if c in self.indicators.index]
         return codes
+
+    def sector_tasks(self, plan_id: str, sector: str) -> pd.DataFrame:
+        """The tasks a sector reports on in a plan, in the plan's order: those it leads and the duties
+        addressed to every agency (`all_agencies`, "các sở, ban, ngành"), which each sector reports on for
+        its own part (decision: such a duty has no single owner, so every sector's template lists it)."""
+        if self.tasks is None or self.tasks.empty:
+            return pd.DataFrame(columns=["task_id", "task_label", "text_vi", "lead_sector"])
+        t = self.tasks[self.tasks["plan_id"] == plan_id]
+        from ingest.reference.tasks import ALL_AGENCIES
+
+        return t[(t["lead_sector"] == sector) | (t["lead_sector"] == ALL_AGENCIES)].reset_index(drop=True)
+
+    def plan_tasks(self, plan_id: str) -> pd.DataFrame:
+        """Every task of a plan (an agency may report on one it does not lead)."""
+        if self.tasks is None:
+            return pd.DataFrame(columns=["task_id", "text_vi", "lead_sector"])
+        return self.tasks[self.tasks["plan_id"] == plan_id]
 
     def sectors(self, plan_id: str) -> list[str]:
         a = self.assignments
@@ -156,6 +174,7 @@ def load_reference() -> Reference:
     from ingest.reference.catalog import load_indicators
     from ingest.reference.localities import build_localities, build_succession
     from ingest.reference.plans import load_registry
+    from ingest.reference.tasks import TASKS_TABLE, load_tasks
 
     registry = load_registry()
     plans = registry["raw.plans"]
@@ -171,4 +190,5 @@ def load_reference() -> Reference:
         agencies=build_agencies(plans, localities),
         targets=registry.get("raw.targets"),
         baselines=registry.get("raw.plan_baselines"),
+        tasks=load_tasks()[TASKS_TABLE],
     )

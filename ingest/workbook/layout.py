@@ -155,12 +155,19 @@ def find_header(sheet: SheetCells, header_codes: dict[str, str], names: dict[str
 
 
 def find_layout(
-    sheets: dict[str, SheetCells], header_codes: dict[str, str], names: dict[str, str]
+    sheets: dict[str, SheetCells],
+    header_codes: dict[str, str],
+    names: dict[str, str],
+    exclude: set[str] | None = None,
 ) -> Layout | None:
-    """The data sheet's layout: 'Số liệu' if usable, else the sheet with the most matched measure columns."""
+    """The data sheet's layout: 'Số liệu' if usable, else the sheet with the most matched measure columns.
+
+    `exclude` names sheets known to be something else (the task sheet, whose "Kết quả thực hiện" header
+    would otherwise read as a value column).
+    """
     candidates: list[tuple[tuple[int, int, int], Layout]] = []
     for name, sheet in sheets.items():
-        if name == IDENTITY_SHEET or fold(name) == fold(INSTRUCTIONS_SHEET):
+        if name == IDENTITY_SHEET or fold(name) == fold(INSTRUCTIONS_SHEET) or name in (exclude or ()):
             continue
         layout = find_header(sheet, header_codes, names)
         if layout is None:

@@ -8,8 +8,10 @@ transaction insert the submission row, its values and its quarantine rows and ma
 submissions of the same plan × sector × year `superseded`. Any failure rolls the transaction back and
 records the file as `rejected` with the error; the batch continues.
 
-Superseded submissions keep their rows in `raw.indicator_values`: lineage stays complete and dbt staging
-keeps only values whose submission has status `loaded`. That is simpler and reversible, unlike deleting.
+The file's task-sheet rows (`raw.task_reports`) go in the same transaction and follow the same supersede
+rule. Superseded submissions keep their rows in `raw.indicator_values` and `raw.task_reports`: lineage
+stays complete and dbt keeps only rows whose submission has status `loaded`. That is simpler and
+reversible, unlike deleting.
 """
 
 from __future__ import annotations
@@ -112,9 +114,10 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
     ident = parsed.identity
     sid = base["submission_id"]
     agency_id = ref.agency_id(ident.plan_id, ident.sector, ident.year)
+    tasks_note = f"{len(parsed.task_reports)} báo cáo nhiệm vụ được ghi nhận, " if parsed.task_reports else ""
     message = (
         f"Đã tiếp nhận tệp '{base['file_name']}': {len(parsed.values)} giá trị được ghi nhận, "
-        f"{parsed.cells_quarantined} ô chưa được ghi nhận."
+        f"{tasks_note}{parsed.cells_quarantined} ô chưa được ghi nhận."
     )
     if ident.source == "inferred":
         message += " Lưu ý: biểu không còn thông tin nhận dạng của biểu mẫu, đã xác định theo tiêu đề."
@@ -142,6 +145,7 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
         ).fetchall()
         _insert_rows(con, "audit.submissions", [sub])
         _insert_rows(con, "raw.indicator_values", [{**common, **v} for v in parsed.values])
+        _insert_rows(con, "raw.task_reports", [{"submission_id": sid, **t} for t in parsed.task_reports])
         _insert_rows(con, "audit.quarantine", [{"submission_id": sid, **q} for q in parsed.quarantine])
         superseded = [row[0] for row in earlier]
         if superseded:

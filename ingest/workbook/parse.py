@@ -8,7 +8,12 @@ below the header row of the data sheet. Each such cell is exactly one of
 - `quarantined`: one `audit.quarantine` row per cell, with a reason code.
 So `cells_read = label + loaded + not_reported + quarantined`. Title rows, header rows, the instructions and
 the hidden identity sheet are not data and are not counted. A value row combines up to three cells, so
-`values_loaded` (rows) ≤ `cells_loaded`.
+`values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm vụ", task_sheet.py) is counted the same way
+and its counts are added in, so one file has one accounting whatever sheets it has.
+
+A plan with tasks but no numeric targets (Lai Châu 2020, Kon Tum 2024) sends a workbook with the task sheet
+only; a sector that leads indicators must still send its data sheet (else `no_header`), and a file that
+has lost its task sheet still loads its values (older templates have none).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from ingest.workbook.layout import Layout, find_layout
 from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
 from ingest.workbook.reader import SheetCells, cell_ref, read_workbook
 from ingest.workbook.reasons import reason_vi
+from ingest.workbook.task_sheet import TaskLayout, TaskParse, find_task_layout, parse_task_sheet
 
 UNIT_MARKS = {"percent": "percent", "per_1000_live_births": "per_mille"}
 
@@ -39,8 +45,9 @@ class RejectedFile(Exception):
 @dataclass
 class Parsed:
     identity: Identity
-    layout: Layout
+    layout: Layout | None
     values: list[dict] = field(default_factory=list)
+    task_reports: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     rows_read: int = 0
     cells_read: int = 0
@@ -53,10 +60,20 @@ class Parsed:
     def cells_quarantined(self) -> int:
         return len(self.quarantine)
 
+    def add_tasks(self, tasks: TaskParse) -> None:
+        """Fold the task sheet's rows and cells into this file's accounting."""
+        self.task_reports.extend(tasks.reports)
+        self.quarantine.extend(tasks.quarantine)
+        self.rows_read += tasks.rows_read
+        self.cells_read += tasks.cells_read
+        self.cells_label += tasks.cells_label
+        self.cells_loaded += tasks.cells_loaded
+        self.cells_not_reported += tasks.cells_not_reported
+
     def check(self) -> None:
         total = self.cells_label + self.cells_loaded + self.cells_not_reported + self.cells_quarantined
         assert self.cells_read == total, f"accounting: read {self.cells_read} != {total}"
-        assert len(self.values) <= self.cells_loaded
+        assert len(self.values) + len(self.task_reports) <= self.cells_loaded
 
 
 def rate_tolerance(computed: float) -> float:
@@ -237,13 +254,29 @@ def parse_workbook(path: Path, ref: Reference) -> Parsed:
     if not identity.territory_id:
         identity.territory_id = ref.territory(identity.plan_id)
     codes = ref.sector_indicators(identity.plan_id, identity.sector)
-    if not codes:
-        raise RejectedFile("unknown_identity", f"{identity.plan_id}/{identity.sector}: no indicators")
-    layout = find_layout(sheets, header_codes(sheets), ref.indicator_names(codes))
-    if layout is None or not layout.indicator_columns():
-        raise RejectedFile("no_header", "no sheet with Tử số/Mẫu số/Giá trị labels matching the indicators")
-    parsed = _SheetParser(ref, identity, layout).parse()
+    tasks = ref.sector_tasks(identity.plan_id, identity.sector)
+    if not codes and tasks.empty:
+        raise RejectedFile(
+            "unknown_identity", f"{identity.plan_id}/{identity.sector}: no indicators and no tasks"
+        )
+    task_layout: TaskLayout | None = find_task_layout(sheets) if not tasks.empty else None
+    exclude = {task_layout.sheet.name} if task_layout else set()
+    layout = None
+    if codes:
+        layout = find_layout(sheets, header_codes(sheets), ref.indicator_names(codes), exclude)
+        if layout is None or not layout.indicator_columns():
+            raise RejectedFile(
+                "no_header", "no sheet with Tử số/Mẫu số/Giá trị labels matching the indicators"
+            )
+    elif task_layout is None:
+        raise RejectedFile("no_task_sheet", "no sheet with Mã nhiệm vụ / Tình trạng headers")
+    parsed = _SheetParser(ref, identity, layout).parse() if layout is not None else Parsed(identity, None)
+    if task_layout is not None:
+        plan_tasks = ref.plan_tasks(identity.plan_id)
+        texts = dict(zip(plan_tasks["task_id"], plan_tasks["text_vi"], strict=True))
+        parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
+        parsed.check()
     parsed.notes.extend(identity.notes)
-    if layout.unmatched_headers:
+    if layout is not None and layout.unmatched_headers:
         parsed.notes.append("unmatched headers: " + "; ".join(layout.unmatched_headers))
     return parsed

@@ -61,6 +61,11 @@ _REASONS = [
         "Dùng đúng biểu mẫu, giữ nguyên các dòng tiêu đề cột.",
     ),
     Reason(
+        "no_task_sheet",
+        "Không tìm thấy trang 'Nhiệm vụ' (cột Mã nhiệm vụ, Tình trạng) trong biểu báo cáo nhiệm vụ",
+        "Dùng đúng biểu mẫu, giữ nguyên trang 'Nhiệm vụ' và dòng tiêu đề cột của trang.",
+    ),
+    Reason(
         "load_failed",
         "Lỗi hệ thống khi ghi số liệu, chưa có số liệu nào của tệp được ghi nhận",
         "Không cần sửa tệp; cơ quan tổng hợp sẽ nạp lại. Liên hệ nếu lỗi kéo dài.",
@@ -121,6 +126,28 @@ _REASONS = [
         "duplicate_row",
         "Địa bàn xuất hiện nhiều lần trong biểu",
         "Mỗi địa bàn chỉ ghi một dòng; xóa dòng trùng.",
+    ),
+    # Task-sheet problems (audit.quarantine, sheet 'Nhiệm vụ').
+    Reason(
+        "unknown_task_status",
+        "Tình trạng thực hiện nhiệm vụ không đúng danh mục",
+        "Chọn một trong ba tình trạng trong danh sách: 'Đã hoàn thành', 'Đang triển khai', "
+        "'Chưa triển khai'; không ghi tình trạng khác.",
+    ),
+    Reason(
+        "unknown_task",
+        "Mã nhiệm vụ không có trong kế hoạch",
+        "Giữ nguyên mã và nội dung nhiệm vụ của biểu mẫu; không thêm dòng nhiệm vụ mới.",
+    ),
+    Reason(
+        "duplicate_task_row",
+        "Nhiệm vụ xuất hiện nhiều lần trong biểu",
+        "Mỗi nhiệm vụ chỉ ghi một dòng; xóa dòng trùng.",
+    ),
+    Reason(
+        "task_report_without_status",
+        "Có kết quả thực hiện hoặc minh chứng nhưng chưa chọn tình trạng thực hiện nhiệm vụ",
+        "Chọn tình trạng ở cột 'Tình trạng' ('Đã hoàn thành', 'Đang triển khai' hoặc 'Chưa triển khai').",
     ),
 ]
 

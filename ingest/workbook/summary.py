@@ -12,6 +12,7 @@ COUNTS = (
     "cells_not_reported",
     "cells_quarantined",
     "values_loaded",
+    "task_reports_loaded",
 )
 
 
@@ -32,6 +33,7 @@ class FileResult:
     cells_not_reported: int = 0
     cells_quarantined: int = 0
     values_loaded: int = 0
+    task_reports_loaded: int = 0  # rows of raw.task_reports (task sheet); their cells are in cells_loaded
 
     def take_counts(self, parsed) -> None:
         self.rows_read = parsed.rows_read
@@ -41,11 +43,12 @@ class FileResult:
         self.cells_not_reported = parsed.cells_not_reported
         self.cells_quarantined = parsed.cells_quarantined
         self.values_loaded = len(parsed.values)
+        self.task_reports_loaded = len(parsed.task_reports)
 
     def check(self) -> None:
         parts = self.cells_label + self.cells_loaded + self.cells_not_reported + self.cells_quarantined
         assert self.cells_read == parts, f"{self.path.name}: cells read {self.cells_read} != {parts}"
-        assert self.values_loaded <= self.cells_loaded
+        assert self.values_loaded + self.task_reports_loaded <= self.cells_loaded
 
     def line(self) -> str:
         name = self.path.name
@@ -54,6 +57,8 @@ class FileResult:
         if self.status == "rejected":
             return f"{name}: rejected ({self.reason_code})"
         extra = f", superseded {len(self.superseded)}" if self.superseded else ""
+        if self.task_reports_loaded:
+            extra = f", {self.task_reports_loaded} task reports" + extra
         return (
             f"{name}: loaded {self.values_loaded} values from {self.cells_read} cells, "
             f"{self.cells_quarantined} quarantined{extra}"
@@ -143,6 +148,7 @@ class IngestSummary:
             "cells_not_reported": "  ô ghi 'không có số liệu'",
             "cells_quarantined": "  ô cách ly",
             "values_loaded": "Giá trị đã nạp",
+            "task_reports_loaded": "Báo cáo nhiệm vụ đã nạp",
         }
         data = self.as_dict()
         width = max(len(v) for v in labels.values())

@@ -5,6 +5,12 @@ layout module recognises, indicator names whose exact header text is recorded in
 locked header and ID columns (sheet protection without a password, so an agency that must edit can), data
 cells unlocked with a "decimal ≥ 0" validation, frozen panes, a "Tổng cộng" row for the agency's own total
 (a reported figure checked against the roll-up, domain-notes §4), and an instructions sheet.
+
+The task sheet "Nhiệm vụ" lists the plan's tasks the sector reports on (those it leads, and the duties
+addressed to every agency, which each sector reports for its own part): code and verbatim text locked, a
+drop-down "Tình trạng" and free "Kết quả thực hiện" / "Minh chứng" cells. A sector that leads tasks but no
+indicator (every sector of Lai Châu 2020 and Kon Tum 2024, whose plans set no numeric target) gets a
+workbook with the task sheet only.
 """
 
 from __future__ import annotations
@@ -31,10 +37,12 @@ from ingest.workbook.identity import (
     Identity,
 )
 from ingest.workbook.layout import DATA_SHEET, INSTRUCTIONS_SHEET
+from ingest.workbook.task_sheet import STATUS_OPTIONS, TASK_COLUMNS, TASK_SHEET
 
 GROUP_ROW = 6  # 1-based rows of the header
 SUB_ROW = 7
 FIRST_DATA_ROW = 8
+TASK_HEADER_ROW = 6  # 1-based header row of the task sheet; its data starts on the next row
 LABEL_COLUMNS = ("STT", "Mã địa bàn", "Tên địa bàn")
 ROLE_HEADERS = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị"}
 
@@ -66,12 +74,16 @@ class TemplateMap:
     rows: dict[str, int] = field(default_factory=dict)  # locality_id (territory id for Tổng cộng) -> row
     columns: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator_code, role) -> column
     total_row: int = 0
+    task_sheet: str | None = None  # title of the task sheet, None when the sector has no task
+    task_rows: dict[str, int] = field(default_factory=dict)  # task_id -> row
+    task_columns: dict[str, int] = field(default_factory=dict)  # status | narrative | evidence -> column
 
 
 def write_template(
     plan_id: str, sector: str, year: int, out_path: Path | str, reference: Reference | None = None
 ) -> Path:
-    """Write the template and return its path; raises ValueError if the sector leads no indicator."""
+    """Write the template and return its path; raises ValueError if the sector leads no indicator and
+    reports on no task."""
     out_path = Path(out_path)
     wb, _ = build_template(plan_id, sector, year, reference)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,19 +98,45 @@ def build_template(
     ref = reference or load_reference()
     tmap = TemplateMap()
     codes = ref.sector_indicators(plan_id, sector)
-    if not codes:
-        raise ValueError(f"{plan_id}: sector {sector} leads no catalog indicator")
-    units = ref.reporting_units(plan_id, year)
+    tasks = ref.sector_tasks(plan_id, sector)
+    if not codes and tasks.empty:
+        raise ValueError(f"{plan_id}: sector {sector} leads no catalog indicator and no task")
     territory = ref.territory(plan_id)
     territory_name = ref.localities.at[territory, "name_vi"]
     agency_id = ref.agency_id(plan_id, sector, year)
     agency_name = ref.agency_name(agency_id) or f"Cơ quan ngành {SECTOR_VI.get(sector, sector)}"
     deadline = deadline_text(ref, plan_id, year)
     identity = Identity(plan_id, sector, year, territory, TEMPLATE_VERSION)
+    plan_title = (
+        f"Kế hoạch: {ref.plans.at[plan_id, 'title_vi']}"
+        if "title_vi" in ref.plans.columns
+        else f"Kế hoạch {plan_id}"
+    )
+    agency_line = (
+        f"Đơn vị báo cáo: {agency_name} — Ngành: {SECTOR_VI.get(sector, sector)} — Địa bàn: {territory_name}"
+    )
 
     wb = Workbook()
     _add_styles(wb)
-    ws = wb.active
+    header_texts: dict[str, str] = {}
+    if codes:
+        header_texts = _write_data_sheet(
+            wb.active, tmap, ref, plan_id, year, codes, territory, plan_title, agency_line, deadline
+        )
+    if not tasks.empty:
+        ws = wb.active if not codes else wb.create_sheet(TASK_SHEET)
+        _write_task_sheet(ws, tmap, tasks, year, plan_title, agency_line, deadline)
+
+    _write_instructions(wb, ref, codes, year, deadline, agency_name, territory_name, len(tasks))
+    _write_identity(wb, identity, header_texts)
+    return wb, tmap
+
+
+def _write_data_sheet(
+    ws, tmap: TemplateMap, ref: Reference, plan_id, year, codes, territory, plan_title, agency_line, deadline
+) -> dict[str, str]:
+    """The numeric sheet 'Số liệu'; returns indicator_code -> the header text written."""
+    units = ref.reporting_units(plan_id, year)
     ws.title = DATA_SHEET
     columns: list[tuple[str, str]] = [
         (code, role) for code in codes for role in measure_roles(ref.indicators.at[code, "unit"])
@@ -107,10 +145,8 @@ def build_template(
 
     titles = [
         f"BIỂU BÁO CÁO SỐ LIỆU CHỈ TIÊU VỀ TRẺ EM NĂM {year}",
-        f"Kế hoạch: {ref.plans.at[plan_id, 'title_vi']}"
-        if "title_vi" in ref.plans.columns
-        else f"Kế hoạch {plan_id}",
-        f"Đơn vị báo cáo: {agency_name} — Ngành: {SECTOR_VI.get(sector, sector)} — Địa bàn: {territory_name}",
+        plan_title,
+        agency_line,
         f"Hạn gửi báo cáo: {deadline}. Số liệu của năm {year}; xem trang 'Hướng dẫn' trước khi điền.",
     ]
     for i, text in enumerate(titles, start=1):
@@ -186,10 +222,60 @@ def build_template(
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
 
-    _write_instructions(wb, ref, codes, year, deadline, agency_name, territory_name)
-    _write_identity(wb, identity, header_texts)
     tmap.total_row = last_row
-    return wb, tmap
+    return header_texts
+
+
+def _write_task_sheet(ws, tmap: TemplateMap, tasks, year, plan_title, agency_line, deadline) -> None:
+    """The task sheet: one row per task, code and text locked, status from a drop-down list."""
+    ws.title = TASK_SHEET
+    tmap.task_sheet = TASK_SHEET
+    headers = list(TASK_COLUMNS.values())
+    kinds = list(TASK_COLUMNS)
+    last_col = len(headers)
+    titles = [
+        f"BIỂU BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ NĂM {year}",
+        plan_title,
+        agency_line,
+        f"Hạn gửi báo cáo: {deadline}. Chọn tình trạng của từng nhiệm vụ trong năm {year}; "
+        "xem trang 'Hướng dẫn' trước khi điền.",
+    ]
+    for i, text in enumerate(titles, start=1):
+        ws.cell(i, 1, text).font = Font(bold=(i == 1), size=14 if i == 1 else 11)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=last_col)
+        ws.cell(i, 1).alignment = Alignment(horizontal="center" if i == 1 else "left", wrap_text=False)
+    for c, text in enumerate(headers, start=1):
+        ws.cell(TASK_HEADER_ROW, c, text).style = "treem_header"
+    ws.row_dimensions[TASK_HEADER_ROW].height = 32
+    tmap.task_columns = {k: kinds.index(k) + 1 for k in ("status", "narrative", "evidence")}
+    first = TASK_HEADER_ROW + 1
+    for i, task in enumerate(tasks.itertuples(), start=0):
+        r = first + i
+        tmap.task_rows[task.task_id] = r
+        ws.cell(r, 1, i + 1).style = "treem_label"
+        ws.cell(r, 2, task.task_id).style = "treem_code"
+        ws.cell(r, 3, task.text_vi).style = "treem_text"
+        for c in range(4, last_col + 1):
+            ws.cell(r, c).style = "treem_text_input"
+        # Excel does not grow rows for wrapped text written by openpyxl: estimate the lines of the text.
+        ws.row_dimensions[r].height = max(30, 15 * (len(task.text_vi) // 70 + 1))
+    last_row = first + max(len(tasks), 1) - 1
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(STATUS_OPTIONS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Tình trạng không hợp lệ",
+        error="Chọn một trong: " + ", ".join(STATUS_OPTIONS.values()) + ".",
+    )
+    dv.add(f"D{first}:D{last_row}")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = ws.cell(first, 4)
+    for letter, width in zip("ABCDEF", (6, 22, 70, 18, 50, 28), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.protection.sheet = True  # no password, as on the data sheet
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
 
 
 def _add_styles(wb: Workbook) -> None:
@@ -205,34 +291,76 @@ def _add_styles(wb: Workbook) -> None:
             number_format="#,##0.0#",
             protection=Protection(locked=False),
         ),
+        NamedStyle(
+            "treem_text",
+            border=_BORDER,
+            alignment=Alignment(vertical="top", wrap_text=True),
+            protection=Protection(locked=True),
+        ),
+        NamedStyle(
+            "treem_text_input",
+            fill=_INPUT_FILL,
+            border=_BORDER,
+            number_format="@",
+            alignment=Alignment(vertical="top", wrap_text=True),
+            protection=Protection(locked=False),
+        ),
     ]
     for style in styles:
         wb.add_named_style(style)
 
 
-def _write_instructions(wb, ref: Reference, codes, year, deadline, agency_name, territory_name) -> None:
+DATA_INSTRUCTIONS = [
+    "1. Điền số liệu vào trang 'Số liệu', mỗi địa bàn một dòng; không thêm, xóa hay đổi tên địa bàn.",
+    "2. Với chỉ tiêu tỷ lệ: nhập Tử số và Mẫu số (số đối tượng thực tế); cột Giá trị có thể để trống, "
+    "hệ thống tự tính Giá trị = Tử số / Mẫu số × hệ số của đơn vị. Nếu nhập cả ba thì phải khớp nhau.",
+    "3. Chấp nhận số viết theo thói quen: 9,5 hoặc 9.5; 214.825 (dấu chấm ngăn cách hàng nghìn); 98%; "
+    "‰ hoặc %0; '<2', '≥95' (ghi nhận giá trị ngưỡng).",
+    "4. Không có số liệu: để trống hoặc ghi '-'. Không ghi chữ hay ghi chú vào ô số liệu.",
+    "5. Dòng 'Tổng cộng': ghi số liệu chung của toàn địa bàn (nếu có); hệ thống đối chiếu với tổng các dòng.",
+]
+
+
+def _write_instructions(
+    wb, ref: Reference, codes, year, deadline, agency_name, territory_name, task_count: int = 0
+) -> None:
     ws = wb.create_sheet(INSTRUCTIONS_SHEET)
     lines = [
-        "HƯỚNG DẪN ĐIỀN BIỂU SỐ LIỆU",
+        "HƯỚNG DẪN ĐIỀN BIỂU SỐ LIỆU" if codes else "HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO NHIỆM VỤ",
         f"Đơn vị báo cáo: {agency_name}. Địa bàn: {territory_name}. "
         f"Năm số liệu: {year}. Hạn gửi: {deadline}.",
-        "1. Điền số liệu vào trang 'Số liệu', mỗi địa bàn một dòng; không thêm, xóa hay đổi tên địa bàn.",
-        "2. Với chỉ tiêu tỷ lệ: nhập Tử số và Mẫu số (số đối tượng thực tế); cột Giá trị có thể để trống, "
-        "hệ thống tự tính Giá trị = Tử số / Mẫu số × hệ số của đơn vị. Nếu nhập cả ba thì phải khớp nhau.",
-        "3. Chấp nhận số viết theo thói quen: 9,5 hoặc 9.5; 214.825 (dấu chấm ngăn cách hàng nghìn); 98%; "
-        "‰ hoặc %0; '<2', '≥95' (ghi nhận giá trị ngưỡng).",
-        "4. Không có số liệu: để trống hoặc ghi '-'. Không ghi chữ hay ghi chú vào ô số liệu.",
-        "5. Dòng 'Tổng cộng': ghi số liệu chung của toàn địa bàn (nếu có); "
-        "hệ thống đối chiếu với tổng các dòng.",
-        "6. Không đổi tên, không xóa trang tính; trang tính được khóa (không mật khẩu) "
-        "để tránh sửa nhầm tiêu đề.",
-        "7. Lưu tệp dạng .xlsx, không đặt mật khẩu mở tệp. "
-        "Nếu gửi lại bản sửa, gửi cả tệp; bản sau thay thế bản trước.",
-        "",
-        "Danh mục chỉ tiêu trong biểu:",
     ]
+    if codes:
+        lines += DATA_INSTRUCTIONS
+    n = 6 if codes else 1
+    if task_count:
+        options = ", ".join(f"'{v}'" for v in STATUS_OPTIONS.values())
+        lines += [
+            f"{n}. Trang 'Nhiệm vụ' liệt kê {task_count} nhiệm vụ của kế hoạch mà đơn vị báo cáo: "
+            "các nhiệm vụ đơn vị được giao chủ trì và các nhiệm vụ giao chung cho các sở, ban, ngành "
+            "(mỗi cơ quan báo cáo phần việc của mình). Không sửa mã và nội dung nhiệm vụ.",
+            f"{n + 1}. Cột 'Tình trạng': chọn một trong {options} cho tình hình đến hết năm {year}. "
+            "Cột 'Kết quả thực hiện': tóm tắt ngắn kết quả chính (vài dòng). "
+            "Cột 'Minh chứng' (không bắt buộc): số, ngày văn bản, báo cáo hoặc đường dẫn tài liệu.",
+            f"{n + 2}. Ghi kết quả thực hiện mà không chọn tình trạng, hoặc ghi tình trạng khác danh sách, "
+            "thì dòng đó chưa được ghi nhận và sẽ được phản hồi để đơn vị sửa.",
+        ]
+        n += 3
+    lines += [
+        f"{n}. Không đổi tên, không xóa trang tính; trang tính được khóa (không mật khẩu) "
+        "để tránh sửa nhầm tiêu đề.",
+        f"{n + 1}. Lưu tệp dạng .xlsx, không đặt mật khẩu mở tệp. "
+        "Nếu gửi lại bản sửa, gửi cả tệp; bản sau thay thế bản trước.",
+    ]
+    if codes:
+        lines += ["", "Danh mục chỉ tiêu trong biểu:"]
     for i, line in enumerate(lines, start=1):
         ws.cell(i, 1, line).font = Font(bold=(i == 1 or line.endswith(":")), size=13 if i == 1 else 11)
+    ws.column_dimensions["A"].width = 60
+    for letter in "BCDE":
+        ws.column_dimensions[letter].width = 24
+    if not codes:
+        return
     header = ["Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Hệ số"]
     r = len(lines) + 1
     for c, h in enumerate(header, start=1):
@@ -249,9 +377,6 @@ def _write_instructions(wb, ref: Reference, codes, year, deadline, agency_name, 
         ]
         for c, v in enumerate(values, start=1):
             ws.cell(r, c, None if v is None or v != v else v)
-    ws.column_dimensions["A"].width = 60
-    for letter in "BCDE":
-        ws.column_dimensions[letter].width = 24
 
 
 def _write_identity(wb, identity: Identity, header_texts: dict[str, str]) -> None:
