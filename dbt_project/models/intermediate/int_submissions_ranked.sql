@@ -1,6 +1,8 @@
--- Loaded submissions ranked within agency x plan x year x territory. The ingest marks a replaced file
--- `superseded`; the ranking is a second line of defence: if two files of the same agency, plan, year and
--- territory are both still `loaded`, only the one received last is current.
+-- Loaded submissions ranked within plan x sector x year x territory, the key the ingest supersedes by. The
+-- ingest marks a replaced file `superseded`; the ranking is a second line of defence: if two files of the
+-- same plan, sector, year and territory are both still `loaded`, only the one received last is current.
+-- Not by agency: from 2025 one agency (health) answers for two sectors' workbooks (health and the former
+-- social-affairs duties), and those are two submissions, not a correction of one by the other.
 with
 
 submissions as (
@@ -19,7 +21,7 @@ loaded as (
         locality_id,
         status,
         row_number() over (
-            partition by agency_id, plan_id, year, locality_id
+            partition by plan_id, sector, year, locality_id
             order by received_at desc, submission_id desc
         ) as recency_rank
     from submissions
