@@ -120,6 +120,10 @@ class ReviewData:
     flagged: list[dict]
     sensitive: set[str]
     generated_at: datetime = field(default_factory=datetime.now)
+    # Task implementation ("Thực hiện nhiệm vụ"): the year shown, counts per lead sector, and every task.
+    task_year: int | None = None
+    task_sectors: list[dict] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
 
     @property
     def year(self) -> int:
@@ -399,6 +403,41 @@ def _flagged(con, locality_ids: list[str], codes: list[str], year: int) -> list[
     )
 
 
+def _task_progress(con, plan_id: str, review_year: int) -> tuple[int | None, list[dict], list[dict]]:
+    """(year, per lead sector counts, task rows) of the task marts for the review.
+
+    The year is the latest year <= the review year with any task report (a 2030 review read in 2026 shows
+    the latest year reported), else the latest expected year <= the review year. Empty when the plan has no
+    task or the task marts are not built (older warehouses).
+    """
+    if not _exists(con, "marts", "mart_task_progress"):
+        return None, [], []
+    row = con.execute(
+        "select max(case when is_reported then year end), max(year) from marts.mart_task_progress "
+        "where plan_id = ? and year <= ?",
+        [plan_id, review_year],
+    ).fetchone()
+    year = row[0] if row[0] is not None else row[1]
+    if year is None:
+        return None, [], []
+    tasks = _query(
+        con,
+        "select * from marts.mart_task_progress where plan_id = ? and year = ?",
+        [plan_id, year],
+    )
+    tasks.sort(key=lambda t: t.get("task_id") or "")  # t01, t02 …: the plan's own order
+    if _exists(con, "marts", "mart_task_progress_by_agency"):
+        sectors = _query(
+            con,
+            "select * from marts.mart_task_progress_by_agency where plan_id = ? and year = ?",
+            [plan_id, year],
+        )
+    else:
+        sectors = []
+    sectors.sort(key=lambda r: (r.get("lead_sector") == "all_agencies", -(r.get("tasks") or 0)))
+    return int(year), sectors, tasks
+
+
 def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> ReviewData:
     """Everything one report shows, read once from the warehouse."""
     if review not in MART:
@@ -438,6 +477,7 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
         }
 
     territory_id = plan.get("locality_id") or (territory_rows[0]["locality_id"] if territory_rows else None)
+    task_year, task_sectors, tasks = _task_progress(con, plan_id, REVIEW_YEAR[review])
     return ReviewData(
         review=review,
         plan=plan,
@@ -450,4 +490,7 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
         checks=_checks(con, plan_id),
         flagged=_flagged(con, locality_ids, codes, REVIEW_YEAR[review]),
         sensitive=sensitive,
+        task_year=task_year,
+        task_sectors=task_sectors,
+        tasks=tasks,
     )

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.data import ReviewData, row_sort_key
 from reports.safety import Suppressor, write_cell
 from reports.table import Column, build_rows, columns
+from reports.tasks import SECTOR_COLUMNS, TASK_COLUMNS, sector_rows, task_rows
 from reports.vn import (
     LEVEL_LABELS,
     REVIEW_PERIOD,
@@ -43,6 +44,7 @@ LOCALITY_SHEET = "Theo địa bàn"
 QUALITY_SHEET = "Chất lượng số liệu"
 TARGETS_SHEET = "Căn cứ chỉ tiêu"
 NUMERIC_SHEET = "Số liệu dạng số"
+TASKS_SHEET = "Thực hiện nhiệm vụ"
 NUMBER_FORMAT = "#,##0.0##"
 
 THIN = Side(style="thin", color="000000")
@@ -603,6 +605,66 @@ def write_numeric(ws: Worksheet, data: ReviewData) -> None:
     _print_setup(ws, "1:1")
 
 
+TASK_STATUS_FILLS = {
+    "done": PatternFill("solid", fgColor="E2F0D9"),
+    "in_progress": PatternFill("solid", fgColor="FFF2CC"),
+    "not_started": PatternFill("solid", fgColor="FBE5D6"),
+}
+
+
+def write_tasks(ws: Worksheet, data: ReviewData) -> None:
+    """Task implementation by agency: counts per lead sector, then every task with status and narrative."""
+    last = len(TASK_COLUMNS)
+    _title(ws, 1, "TÌNH HÌNH THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH", last, 13)
+    _title(
+        ws,
+        2,
+        f"{data.plan.get('title_vi') or data.plan['plan_id']} — theo báo cáo của các cơ quan năm "
+        f"{data.task_year}",
+        last,
+        11,
+        False,
+        True,
+    )
+    row_no = 4
+    write_cell(ws, row_no, 1, "A. Tổng hợp theo ngành chủ trì", font=font(12, True))
+    widths = {"sector": 34, "done_pct": 12}
+    cols = [
+        Column(k, h, widths.get(k, 11), "left" if k == "sector" else "right", True) for k, h in SECTOR_COLUMNS
+    ]
+    row_no = _simple_table(ws, row_no + 1, cols, sector_rows(data), "Chưa có báo cáo nhiệm vụ.")
+    write_cell(ws, row_no, 1, "B. Danh sách nhiệm vụ và kết quả thực hiện", font=font(12, True))
+    header_row = row_no + 1
+    widths = {"stt": 6, "label": 10, "text": 60, "sector": 20, "status": 14, "narrative": 44, "evidence": 24}
+    cols = [
+        Column(k, h, widths[k], "center" if k in ("stt", "label", "status") else "left", True)
+        for k, h in TASK_COLUMNS
+    ]
+    tasks = task_rows(data)
+    end = _simple_table(ws, header_row, cols, tasks, "Kế hoạch chưa có nhiệm vụ được theo dõi.")
+    status_col = [c.key for c in cols].index("status") + 1
+    for offset, task in enumerate(tasks, start=1):
+        fill = TASK_STATUS_FILLS.get(task["status_code"])
+        if fill:
+            ws.cell(header_row + offset, status_col).fill = fill
+    for index, col in enumerate(cols, start=1):  # the task list is the wider table: its widths win
+        ws.column_dimensions[get_column_letter(index)].width = max(col.width, 11)
+    ws.column_dimensions["A"].width = 34  # sector names of table A
+    if tasks:
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last)}{end - 2}"
+    _print_setup(ws, None)
+    write_cell(
+        ws,
+        end,
+        1,
+        "Ghi chú: tình trạng theo báo cáo gần nhất của cơ quan chủ trì; nhiệm vụ giao chung cho các sở, "
+        "ban, ngành theo báo cáo gửi sau cùng. 'Chưa báo cáo': chưa có cơ quan nào báo cáo nhiệm vụ "
+        "trong năm.",
+        font=font(10, italic=True),
+        alignment=_align("left", False),
+    )
+
+
 def write_workbook(data: ReviewData, path: Path, suppressor: Suppressor) -> Path:
     wb = Workbook()
     summary = wb.active
@@ -610,6 +672,8 @@ def write_workbook(data: ReviewData, path: Path, suppressor: Suppressor) -> Path
     write_summary(summary, data)
     write_breakdown(wb.create_sheet(LOCALITY_SHEET), data, suppressor)
     write_quality(wb.create_sheet(QUALITY_SHEET), data)
+    if data.tasks:  # only plans with tasks: a plan without any gets no empty sheet
+        write_tasks(wb.create_sheet(TASKS_SHEET), data)
     write_targets(wb.create_sheet(TARGETS_SHEET), data)
     write_numeric(wb.create_sheet(NUMERIC_SHEET), data)
     wb.properties.title = f"{REVIEW_TITLE[data.review]} — {data.plan.get('title_vi') or data.plan['plan_id']}"

@@ -13,6 +13,7 @@ from reports.charts import PROGRESS_COLOURS, STATUS_COLOURS, bars_svg, target_te
 from reports.data import ReviewData
 from reports.safety import Suppressor, neutralise_text
 from reports.table import build_rows, columns, overview_counts
+from reports.tasks import SECTOR_COLUMNS, TASK_COLUMNS, sector_rows, task_rows
 from reports.vn import (
     LEVEL_LABELS,
     REVIEW_PERIOD,
@@ -126,6 +127,10 @@ def render_html(data: ReviewData, suppressor: Suppressor) -> str:
             flagged=data.flagged,
             suppression_note=suppressor.config.note_vi,
             generated=fmt_date(data.generated_at),
+            task_sector_columns=SECTOR_COLUMNS,
+            task_sectors=sector_rows(data),
+            task_columns=TASK_COLUMNS,
+            tasks=task_rows(data),
         )
     )
 

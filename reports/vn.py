@@ -65,7 +65,26 @@ SECTOR_LABELS = {
     "labour": "Lao động - Thương binh và Xã hội",
     "home_affairs": "Nội vụ",
     "information": "Thông tin và Truyền thông",
+    "finance": "Tài chính",
+    "planning": "Kế hoạch và Đầu tư",
+    "planning_investment": "Kế hoạch và Đầu tư",
+    "ethnic_affairs": "Dân tộc",
+    "construction": "Xây dựng",
+    "transport": "Giao thông vận tải",
+    "agriculture": "Nông nghiệp và Phát triển nông thôn",
+    "people_committee": "Ủy ban nhân dân các cấp",
+    "mass_organisation": "Mặt trận Tổ quốc và các đoàn thể",
+    "party_committee": "Cấp ủy, ban của Đảng",
+    "all_agencies": "Các sở, ban, ngành (nhiệm vụ chung)",
 }
+
+# Task statuses of marts.mart_task_progress, as the template's drop-down list writes them.
+TASK_STATUS_LABELS = {
+    "done": "Đã hoàn thành",
+    "in_progress": "Đang triển khai",
+    "not_started": "Chưa triển khai",
+}
+TASK_NOT_REPORTED = "Chưa báo cáo"
 
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 
@@ -162,6 +181,10 @@ def progress_label(progress) -> str:
 
 def sector_label(sector) -> str:
     return SECTOR_LABELS.get(sector, "" if is_missing(sector) else str(sector))
+
+
+def task_status_label(status) -> str:
+    return TASK_STATUS_LABELS.get(status, TASK_NOT_REPORTED if is_missing(status) else str(status))
 
 
 def goal_heading(goal_group: int) -> str:

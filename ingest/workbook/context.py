@@ -62,14 +62,28 @@ class Reference:
 
     def sector_tasks(self, plan_id: str, sector: str) -> pd.DataFrame:
         """The tasks a sector reports on in a plan, in the plan's order: those it leads and the duties
-        addressed to every agency (`all_agencies`, "các sở, ban, ngành"), which each sector reports on for
-        its own part (decision: such a duty has no single owner, so every sector's template lists it)."""
-        if self.tasks is None or self.tasks.empty:
-            return pd.DataFrame(columns=["task_id", "task_label", "text_vi", "lead_sector"])
-        t = self.tasks[self.tasks["plan_id"] == plan_id]
+        addressed to every agency (`all_agencies`, "các sở, ban, ngành"), which each sector of the plan (one
+        leading an indicator or a task) reports on for its own part. Decision: such a duty has no single
+        owner, so every such sector's template lists it; a sector the plan gives nothing to lead gets none.
+        """
         from ingest.reference.tasks import ALL_AGENCIES
 
+        if self.tasks is None or self.tasks.empty or sector not in self.reporting_sectors(plan_id):
+            return pd.DataFrame(columns=["task_id", "task_label", "text_vi", "lead_sector"])
+        t = self.tasks[self.tasks["plan_id"] == plan_id]
         return t[(t["lead_sector"] == sector) | (t["lead_sector"] == ALL_AGENCIES)].reset_index(drop=True)
+
+    def reporting_sectors(self, plan_id: str) -> list[str]:
+        """Sectors that get a workbook for a plan: those leading an indicator or a task (a plan without
+        numeric targets, such as Lai Châu 2020, has only the latter)."""
+        from ingest.reference.tasks import ALL_AGENCIES
+
+        leads = (
+            set(self.tasks[self.tasks["plan_id"] == plan_id]["lead_sector"])
+            if self.tasks is not None
+            else set()
+        )
+        return sorted(set(self.sectors(plan_id)) | (leads - {ALL_AGENCIES}))
 
     def plan_tasks(self, plan_id: str) -> pd.DataFrame:
         """Every task of a plan (an agency may report on one it does not lead)."""

@@ -55,6 +55,13 @@ SECTOR_VI: dict[str, str] = {
     "ethnic_affairs": "Dân tộc",
     "agriculture": "Nông nghiệp và Phát triển nông thôn",
     "natural_resources": "Tài nguyên và Môi trường",
+    # sectors that lead tasks (ingest/reference/tasks.py) without leading an indicator
+    "planning": "Kế hoạch và Đầu tư",
+    "construction": "Xây dựng",
+    "transport": "Giao thông vận tải",
+    "people_committee": "Ủy ban nhân dân các cấp",
+    "mass_organisation": "Mặt trận Tổ quốc và các đoàn thể",
+    "party_committee": "Cấp ủy, ban của Đảng",
 }
 
 
