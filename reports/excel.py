@@ -612,6 +612,37 @@ TASK_STATUS_FILLS = {
 }
 
 
+def _task_sector_table(ws: Worksheet, row_no: int, rows: list[dict]) -> int:
+    """Table A under the task list's narrow first columns: the sector name spans A:C, counts from D."""
+    if not rows:
+        write_cell(ws, row_no, 1, "Chưa có báo cáo nhiệm vụ.", font=font(11, italic=True))
+        return row_no + 2
+    for r, record in enumerate([dict(SECTOR_COLUMNS), *rows]):
+        is_header, is_total = r == 0, r == len(rows)
+        for index, (key, _) in enumerate(SECTOR_COLUMNS):
+            column = 1 if index == 0 else index + 3
+            style = {"fill": HEADER_FILL} if is_header else {}
+            write_cell(
+                ws,
+                row_no,
+                column,
+                record[key],
+                font=font(11, is_header or is_total),
+                alignment=_align("center" if is_header else ("left" if index == 0 else "right")),
+                border=BORDER,
+                **style,
+            )
+            if index == 0:
+                for c in (2, 3):
+                    ws.cell(row_no, c).border = BORDER
+                    if is_header:
+                        ws.cell(row_no, c).fill = HEADER_FILL
+                ws.merge_cells(start_row=row_no, start_column=1, end_row=row_no, end_column=3)
+        ws.row_dimensions[row_no].height = 32 if is_header else 18
+        row_no += 1
+    return row_no + 1
+
+
 def write_tasks(ws: Worksheet, data: ReviewData) -> None:
     """Task implementation by agency: counts per lead sector, then every task with status and narrative."""
     last = len(TASK_COLUMNS)
@@ -628,11 +659,7 @@ def write_tasks(ws: Worksheet, data: ReviewData) -> None:
     )
     row_no = 4
     write_cell(ws, row_no, 1, "A. Tổng hợp theo ngành chủ trì", font=font(12, True))
-    widths = {"sector": 34, "done_pct": 12}
-    cols = [
-        Column(k, h, widths.get(k, 11), "left" if k == "sector" else "right", True) for k, h in SECTOR_COLUMNS
-    ]
-    row_no = _simple_table(ws, row_no + 1, cols, sector_rows(data), "Chưa có báo cáo nhiệm vụ.")
+    row_no = _task_sector_table(ws, row_no + 1, sector_rows(data))
     write_cell(ws, row_no, 1, "B. Danh sách nhiệm vụ và kết quả thực hiện", font=font(12, True))
     header_row = row_no + 1
     widths = {"stt": 6, "label": 10, "text": 60, "sector": 20, "status": 14, "narrative": 44, "evidence": 24}
@@ -647,9 +674,8 @@ def write_tasks(ws: Worksheet, data: ReviewData) -> None:
         fill = TASK_STATUS_FILLS.get(task["status_code"])
         if fill:
             ws.cell(header_row + offset, status_col).fill = fill
-    for index, col in enumerate(cols, start=1):  # the task list is the wider table: its widths win
-        ws.column_dimensions[get_column_letter(index)].width = max(col.width, 11)
-    ws.column_dimensions["A"].width = 34  # sector names of table A
+    for letter in "HI":  # the last count columns of table A, beyond the task list
+        ws.column_dimensions[letter].width = 12
     if tasks:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last)}{end - 2}"
     _print_setup(ws, None)

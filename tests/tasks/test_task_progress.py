@@ -284,7 +284,7 @@ def test_review_report_has_the_task_sheet(built_warehouse, tmp_path):
     ws = wb[TASKS_SHEET]
     values = [row for row in ws.iter_rows(values_only=True)]
     total = next(row for row in values if row[0] == "Tổng cộng")
-    assert (total[1], total[2]) == (str(by_sector[0]), str(by_sector[1]))
+    assert (total[3], total[4]) == (str(by_sector[0]), str(by_sector[1]))  # sector name spans A:C
     statuses = {row[4] for row in values if row[0] and str(row[0]).isdigit()}
     assert statuses <= {"Đã hoàn thành", "Đang triển khai", "Chưa triển khai", "Chưa báo cáo"}
     assert "Đã hoàn thành" in statuses
@@ -320,3 +320,24 @@ def test_template_task_sheet(tmp_path):
     assert wb.sheetnames == ["Số liệu", "Nhiệm vụ", "Hướng dẫn", "_treem"]
     with pytest.raises(ValueError):
         write_template("lai-chau-2020", "natural_resources", 2023, tmp_path / "none.xlsx", ref)
+
+
+def test_renamed_task_sheet_is_found_by_its_header(tmp_path):
+    """Agencies rename sheets and add rows above the header: the task sheet is found by its header."""
+    from ingest.workbook.parse import parse_workbook
+
+    ref = load_reference()
+    wb, tmap = build_template(PLAN, SECTOR, 2023, ref)
+    ws = wb[tmap.task_sheet]
+    task_id, r = next(iter(tmap.task_rows.items()))
+    ws.cell(r, tmap.task_columns["status"], "ĐÃ HOÀN THÀNH")
+    ws.title = "NV 2023"
+    ws.insert_rows(1, 2)
+    path = tmp_path / "renamed.xlsx"
+    wb.save(path)
+    parsed = parse_workbook(path, ref)
+    assert [(t["task_id"], t["status"], t["sheet"], t["cell"]) for t in parsed.task_reports] == [
+        (task_id, "done", "NV 2023", f"D{r + 2}")
+    ]
+    assert parsed.quarantine == []
+    parsed.check()
