@@ -6,6 +6,7 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem ingest [PATH ...]                      ingest workbooks (default: warehouse/inbox/), then rebuild
     treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
     treem status                                 what the warehouse holds and what needs attention
+    treem sql ["select ..."]                     query the warehouse read-only
     treem dev                                    open the Dagster UI on the same definitions
 """
 
@@ -110,6 +111,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Query the warehouse read-only; with no query, a small interactive prompt (one statement per line)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_path()), read_only=True)
+    try:
+        if args.query:
+            con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
+            return 0
+        print(f"{warehouse_path()} (read-only). One SQL statement per line; empty line or Ctrl-D quits.")
+        while True:
+            try:
+                line = input("treem> ").strip()
+            except EOFError:
+                return 0
+            if not line:
+                return 0
+            try:
+                relation = con.sql(line)
+                if relation is not None:
+                    relation.show(max_rows=args.max_rows, max_width=200)
+            except duckdb.Error as error:
+                print(f"error: {error}")
+    finally:
+        con.close()
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     _prepare()
     from orchestration.runner import dagster_instance
@@ -147,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
 
     sub.add_parser("status", help="summarise the warehouse").set_defaults(func=cmd_status)
+
+    sql = sub.add_parser("sql", help="query the warehouse read-only")
+    sql.add_argument("query", nargs="?")
+    sql.add_argument("--max-rows", type=int, default=60)
+    sql.set_defaults(func=cmd_sql)
 
     dev = sub.add_parser("dev", help="open the Dagster UI")
     dev.add_argument("--port", type=int, default=3000)
