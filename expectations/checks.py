@@ -174,13 +174,38 @@ def check_mortality_ordering(values: pd.DataFrame, reference: Reference, config:
     Every pair of the chain is compared (so neonatal > under-5 is caught when infant is missing). Values of
     other submissions take part as partners, which catches a province whose neonatal and under-5 figures
     arrive in different files.
+
+    Like is compared with like, so that rounding is not reported as an error: when both rates count deaths
+    over the same live births (equal denominators) their numerators are compared; otherwise each rate is
+    taken as numerator / denominator × factor when both are known (exact), else as the typed value, which
+    stands for anything within half a unit of its last reported decimal (a typed 9,17 is 9,165-9,175).
+    A pair is flagged when the lower rate exceeds the higher by more than those two half-units plus the
+    configured `tolerance` and `relative_tolerance` × the higher rate.
     """
     cfg = config["mortality_ordering"]
     chain: list[str] = list(cfg["chain"])
     tolerance = float(cfg.get("tolerance", 0.0))
+    relative = float(cfg.get("relative_tolerance", 0.0))
+    max_decimals = int(cfg.get("max_reported_decimals", 3))
     names = _names_vi(reference)
-    cols = ["row_id", "locality_id", "year", "indicator_code", "value", "cell_ref", "in_scope"]
-    rates = values.loc[values["indicator_code"].isin(chain) & values["value"].notna(), cols]
+    cols = [
+        "row_id",
+        "locality_id",
+        "year",
+        "indicator_code",
+        "value",
+        "numerator",
+        "denominator",
+        "factor",
+        "cell_ref",
+        "in_scope",
+    ]
+    rates = values.loc[values["indicator_code"].isin(chain) & values["value"].notna(), cols].copy()
+    exact = rates["numerator"].notna() & (rates["denominator"] > 0) & rates["factor"].notna()
+    rates["rate"] = np.where(
+        exact, rates["numerator"] / rates["denominator"].where(exact, 1.0) * rates["factor"], rates["value"]
+    )
+    rates["half_unit"] = np.where(exact, 0.0, rates["value"].map(lambda v: _half_unit(v, max_decimals)))
     partnered: set[int] = set()
     problems: dict[int, list[str]] = {}
     for i, lower in enumerate(chain):
@@ -190,12 +215,32 @@ def check_mortality_ordering(values: pd.DataFrame, reference: Reference, config:
             )
             partnered.update(pairs["row_id_lo"].tolist())
             partnered.update(pairs["row_id_hi"].tolist())
-            bad = pairs[pairs["value_lo"] > pairs["value_hi"] + tolerance]
+            pairs["same_births"] = (
+                pairs["numerator_lo"].notna()
+                & pairs["numerator_hi"].notna()
+                & (pairs["denominator_lo"] > 0)
+                & (pairs["denominator_lo"] == pairs["denominator_hi"])
+            )
+            allowed = (
+                pairs["half_unit_lo"] + pairs["half_unit_hi"] + tolerance + relative * pairs["rate_hi"].abs()
+            )
+            bad = pairs[
+                np.where(
+                    pairs["same_births"],
+                    pairs["numerator_lo"] > pairs["numerator_hi"],
+                    pairs["rate_lo"] > pairs["rate_hi"] + allowed,
+                )
+            ]
             for p in bad.itertuples(index=False):
                 text = (
                     f"{names.get(lower, lower)} {fmt_number(p.value_lo)} lớn hơn "
                     f"{names.get(higher, higher)} {fmt_number(p.value_hi)}"
                 )
+                if p.same_births:
+                    text += (
+                        f" (số ca tử vong {fmt_number(p.numerator_lo)} > {fmt_number(p.numerator_hi)} "
+                        f"trên cùng {fmt_number(p.denominator_lo)} trẻ đẻ sống)"
+                    )
                 problems.setdefault(p.row_id_lo, []).append(f"{text} (ô {p.cell_ref_hi})")
                 problems.setdefault(p.row_id_hi, []).append(f"{text} (ô {p.cell_ref_lo})")
     in_scope = set(rates.loc[rates["in_scope"], "row_id"].tolist())
@@ -203,6 +248,17 @@ def check_mortality_ordering(values: pd.DataFrame, reference: Reference, config:
     flagged_ids = sorted(set(problems) & in_scope)
     details = ["; ".join(dict.fromkeys(problems[r])) for r in flagged_ids]
     return CheckOutcome("mortality_ordering", "mortality_ordering", examined, _flagged(flagged_ids, details))
+
+
+def _half_unit(value: float, max_decimals: int) -> float:
+    """Half a unit of the last decimal a typed value shows (9.17 -> 0.005, 14.0 -> 0.5).
+
+    A value with more than `max_decimals` decimals was computed, not typed, and is taken as exact.
+    """
+    for decimals in range(max_decimals + 1):
+        if abs(value - round(value, decimals)) < 1e-9:
+            return 0.5 * 10.0**-decimals
+    return 0.0
 
 
 def _names_vi(reference: Reference) -> dict[str, str]:
@@ -340,13 +396,21 @@ def modified_z(frame: pd.DataFrame, column: str, by: list[str]) -> pd.Series:
 
 
 def _series(values: pd.DataFrame) -> pd.DataFrame:
-    """One value per locality × indicator × year for the outlier statistics (duplicates: the first row)."""
+    """One value per locality × indicator × year for the outlier statistics (duplicates: the first row).
+
+    Adds `scheme` (vn2008 / vn2025, from the locality id) and, for the sampling guard, `p` (the value as a
+    proportion, rates only) and `n` (its denominator, when reported).
+    """
     cols = [
         "row_id",
+        "plan_id",
         "locality_id",
         "indicator_code",
         "year",
         "value",
+        "numerator",
+        "denominator",
+        "factor",
         "unit",
         "level",
         "in_scope",
@@ -354,35 +418,99 @@ def _series(values: pd.DataFrame) -> pd.DataFrame:
     ]
     frame = values.loc[values["value"].notna() & values["locality_id"].notna() & values["year"].notna(), cols]
     frame = frame.sort_values(["in_scope", "row_id"], ascending=[False, True])
-    return frame.drop_duplicates(["locality_id", "indicator_code", "year"]).copy()
+    frame = frame.drop_duplicates(["locality_id", "indicator_code", "year"]).copy()
+    frame["level"] = frame["level"].fillna("unknown")
+    frame["plan_id"] = frame["plan_id"].fillna("unknown")
+    frame["scheme"] = frame["locality_id"].astype(str).str.split(":").str[0]
+    is_rate = (frame["unit"] != "count") & (frame["factor"] > 0)
+    frame["p"] = (frame["value"] / frame["factor"]).where(is_rate).clip(0.0, 1.0)
+    frame["n"] = frame["denominator"].where(is_rate & (frame["denominator"] > 0))
+    return frame
+
+
+# Peers of a locality: the same indicator at the same administrative level of the same scheme in the same
+# plan (a province's districts, a district's communes). Other provinces follow other paths.
+PEERS = ["indicator_code", "level", "scheme", "plan_id"]
+
+
+def _stabilised(p: pd.Series, n: pd.Series) -> pd.Series:
+    """Anscombe's variance-stabilising transform of a proportion p out of n: variance ≈ 1 / (n + 0.5)."""
+    with np.errstate(invalid="ignore"):
+        return 2.0 * np.arcsin(np.sqrt((p * n + 0.375) / (n + 0.75)))
+
+
+def _count_scale(x: pd.Series) -> pd.Series:
+    """Anscombe's transform of a Poisson count: variance ≈ 1 whatever the mean."""
+    return 2.0 * np.sqrt(x.clip(lower=0) + 0.375)
+
+
+def _beyond_sampling(frame: pd.DataFrame, prefix: str, by: list[str], config: dict) -> pd.Series:
+    """Whether a value (or change) deviates from its peers' median by more than sampling noise explains.
+
+    Rates with a denominator n are put on the binomial variance-stabilised scale and counts on the Poisson
+    one, where each has a known standard error; |deviation| / SE must exceed `sampling_z`. A rate of 1 child
+    out of 1 (a commune that has a play space or not) can then never be an outlier, and 3 deaths among 50
+    births only when peers rarely see any. Values without a denominator (typed rates) have no known
+    sampling error and pass this guard: the modified z-score alone judges them.
+    """
+    y = frame[f"{prefix}y"]
+    var = frame[f"{prefix}var"]
+    median = y.groupby([frame[c] for c in by], dropna=False).transform("median")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (y - median).abs() / np.sqrt(var)
+    return z.fillna(np.inf) > float(config["sampling_z"])
+
+
+def _scale(
+    frame: pd.DataFrame, p: str = "p", n: str = "n", value: str = "value"
+) -> tuple[pd.Series, pd.Series]:
+    """(stabilised value, its sampling variance) per row: binomial for rates with n, Poisson for counts."""
+    is_count = frame["unit"] == "count"
+    y = _stabilised(frame[p], frame[n]).where(frame[n].notna() & frame[p].notna())
+    var = 1.0 / (frame[n] + 0.5)
+    y = y.where(~is_count, _count_scale(frame[value].astype(float)))
+    var = var.where(~is_count, 1.0)
+    return y, var
 
 
 def check_outlier_yoy(values: pd.DataFrame, reference: Reference, config: dict) -> CheckOutcome:
-    """A locality's change from last year against every such change of the indicator at the same level.
+    """A locality's change from its own previous year against its peers' changes.
 
-    The change x(t) − x(t−1) of consecutive years is scored within (indicator, administrative level); a
-    group needs `yoy_min_group` changes. The value of year t is flagged. A typing error in one year usually
-    flags that year and, with the opposite sign, the next one: the report shows both cells.
+    The change x(t) − x(t−1) pairs a locality with itself (same id, so the same scheme: the 2024 → 2025
+    reorganisation breaks the series instead of comparing a district with a commune). Changes are scored
+    with the modified z-score among peers (same indicator, level, scheme and plan, all years pooled; at
+    least `yoy_min_group` changes), so a province-wide trend is not a jump. The value of year t is flagged
+    when |z| > threshold, the change differs from the peers' median change by at least
+    `min_abs_deviation`, and by more than sampling noise of both years explains (`sampling_z`). A typing
+    error in one year usually flags that year and, with the opposite sign, the next one: the report shows
+    both cells.
     """
     cfg = config["outliers"]
     series = _series(values)
-    previous = series[["locality_id", "indicator_code", "year", "value", "in_scope"]].copy()
+    previous = series[["locality_id", "indicator_code", "year", "value", "p", "n", "in_scope"]].copy()
     previous["year"] = previous["year"] + 1
     changes = series.merge(previous, on=["locality_id", "indicator_code", "year"], suffixes=("", "_prev"))
     changes["change"] = changes["value"] - changes["value_prev"]
-    changes["level"] = changes["level"].fillna("unknown")
-    size = changes.groupby(["indicator_code", "level"])["change"].transform("size")
+    size = changes.groupby(PEERS)["change"].transform("size")
     changes = changes[size >= int(cfg["yoy_min_group"])].copy()
     if changes.empty:
         return CheckOutcome("outlier_yoy", "outlier_yoy")
-    changes["z"] = modified_z(changes, "change", ["indicator_code", "level"])
-    median = changes.groupby(["indicator_code", "level"])["change"].transform("median")
+    changes["z"] = modified_z(changes, "change", PEERS)
+    median = changes.groupby(PEERS)["change"].transform("median")
     min_dev = _per_unit(cfg["min_abs_deviation"], changes["unit"])
+    # A year without a denominator is taken to have the other year's (same population, one year apart).
+    n_now, n_prev = changes["n"].fillna(changes["n_prev"]), changes["n_prev"].fillna(changes["n"])
+    y_now, var_now = _scale(changes.assign(n=n_now))
+    y_prev, var_prev = _scale(changes.assign(n=n_prev), p="p_prev", value="value_prev")
+    changes["dy"], changes["dvar"] = y_now - y_prev, var_now + var_prev
+    beyond = _beyond_sampling(changes, "d", PEERS, cfg)
+    keep = (
+        (changes["z"].abs() > float(cfg["threshold"]))
+        & ((changes["change"] - median).abs() >= min_dev)
+        & beyond
+    )
     scoped = changes[changes["in_scope"]]
-    bad = scoped[
-        (scoped["z"].abs() > float(cfg["threshold"]))
-        & ((scoped["change"] - median[scoped.index]).abs() >= min_dev[scoped.index])
-    ]
+    bad = scoped[keep[scoped.index]]
     details = [
         f"Thay đổi bất thường so với năm {int(r.year) - 1}: "
         f"{fmt_number(r.value_prev)} → {fmt_number(r.value)} "
@@ -393,27 +521,67 @@ def check_outlier_yoy(values: pd.DataFrame, reference: Reference, config: dict) 
     return CheckOutcome("outlier_yoy", "outlier_yoy", _ids(scoped), _flagged(_ids(bad), details))
 
 
+def _usual(frame: pd.DataFrame, column: str, min_years: int) -> tuple[pd.Series, pd.Series]:
+    """A locality's usual `column` in its OTHER years (median) and how many years that is.
+
+    (0, 0) where it has fewer than `min_years` other years.
+    """
+    key = ["locality_id", "indicator_code"]
+    rows = frame[[*key, "year"]].reset_index(names="_row")
+    pairs = rows.merge(frame[[*key, "year", column]], on=key, suffixes=("", "_other"))
+    pairs = pairs[pairs["year"] != pairs["year_other"]]
+    agg = pairs.groupby("_row")[column].agg(["median", "count"])
+    enough = agg["count"] >= min_years
+    usual = agg["median"].where(enough).reindex(frame.index).fillna(0.0)
+    return usual, agg["count"].where(enough).reindex(frame.index).fillna(0).astype(int)
+
+
 def check_outlier_cross_locality(values: pd.DataFrame, reference: Reference, config: dict) -> CheckOutcome:
-    """A value against the same indicator's values in the same year at the same administrative level."""
+    """A value against its peers' values in the same year (same indicator, level, scheme and plan).
+
+    What is scored is the value's deviation from the peers' median, less the locality's usual deviation in
+    its other years (when it has at least `cross_own_history_years` of them): a district that is always a
+    little above its neighbours is a real difference, not a data error, while a one-year jump away from its
+    usual position is. Flagged when the modified z-score of that deviation exceeds the threshold, the
+    deviation is at least `min_abs_deviation`, and it exceeds sampling noise given the value's
+    denominator (`sampling_z`). Groups smaller than `cross_min_group` are not scored.
+    """
     cfg = config["outliers"]
     series = _series(values)
-    series["level"] = series["level"].fillna("unknown")
-    by = ["indicator_code", "year", "level"]
+    by = [*PEERS, "year"]
     size = series.groupby(by)["value"].transform("size")
     series = series[size >= int(cfg["cross_min_group"])].copy()
     if series.empty:
         return CheckOutcome("outlier_cross_locality", "outlier_cross_locality")
-    series["z"] = modified_z(series, "value", by)
+    min_years = int(cfg.get("cross_own_history_years", 3))
     series["median"] = series.groupby(by)["value"].transform("median")
+    series["residual"] = series["value"] - series["median"]
+    series["usual"], history = _usual(series, "residual", min_years)
+    series["deviation"] = series["residual"] - series["usual"]
+    series["z"] = modified_z(series, "deviation", by)
+    centre = series.groupby(by)["deviation"].transform("median")
     min_dev = _per_unit(cfg["min_abs_deviation"], series["unit"])
+    series["y"], series["var"] = _scale(series)
+    y_residual = series["y"] - series.groupby(by)["y"].transform("median")
+    series["adj_y"] = y_residual - _usual(series.assign(y_residual=y_residual), "y_residual", min_years)[0]
+    # the usual position is a median of k noisy years: its variance ~ (π/2) var / k adds to the value's
+    series["adj_var"] = series["var"] * (1.0 + np.where(history > 0, np.pi / 2 / history.clip(lower=1), 0.0))
+    keep = (
+        (series["z"].abs() > float(cfg["threshold"]))
+        & ((series["deviation"] - centre).abs() >= min_dev)
+        & _beyond_sampling(series, "adj_", by, cfg)
+    )
     scoped = series[series["in_scope"]]
-    bad = scoped[
-        (scoped["z"].abs() > float(cfg["threshold"]))
-        & ((scoped["value"] - scoped["median"]).abs() >= min_dev[scoped.index])
-    ]
+    bad = scoped[keep[scoped.index]]
     details = [
         f"Giá trị {fmt_number(r.value)} khác thường so với các địa bàn cùng cấp cùng năm "
-        f"(trung vị {fmt_number(round(r.median, 3))}; điểm z hiệu chỉnh {fmt_number(round(r.z, 1))})"
+        f"(trung vị {fmt_number(round(r.median, 3))}"
+        + (
+            f"; các năm khác địa bàn này thường chênh {fmt_number(round(r.usual, 3))} so với trung vị"
+            if r.usual
+            else ""
+        )
+        + f"; điểm z hiệu chỉnh {fmt_number(round(r.z, 1))})"
         for r in bad.itertuples(index=False)
     ]
     return CheckOutcome(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import random
 import re
@@ -133,38 +134,91 @@ def _births(rng: random.Random, level: str) -> int:
     return rng.randint(800, 3000) if level == "district" else rng.randint(50, 400)
 
 
+# Mortality rates are drawn as nested counts over the same live births: under-5 deaths, of which infant
+# deaths, of which neonatal deaths -- so neonatal <= infant <= under-5 holds as it does in real registers.
+MORTALITY_CHAIN = ("U5_MORTALITY", "INFANT_MORTALITY", "NEONATAL_MORTALITY")
+UNIT_SPREAD = 0.12  # sd of a unit's stable log-odds offset from the plan's path (districts differ ~±12 %)
+YEAR_SPREAD = 0.03  # sd of the yearly log-odds wobble of a unit's underlying rate (smooth trends)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _expit(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def _unit_offset(plan_id: str, locality_id: str, code: str) -> float:
+    """A unit's stable log-odds offset for one indicator, whatever other indicators the sheet has."""
+    return random.Random(f"{plan_id}/{locality_id}/{code}/offset").gauss(0, UNIT_SPREAD)
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """Poisson draw (Knuth for small means, rounded normal for large ones)."""
+    if lam <= 0:
+        return 0
+    if lam > 50:
+        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
+    limit, k, prod = math.exp(-lam), 0, rng.random()
+    while prod > limit:
+        k += 1
+        prod *= rng.random()
+    return k
+
+
 def _fill(ws, tmap: TemplateMap, ref: Reference, plan_id: str, year: int, units, rng: random.Random) -> None:
-    """Fill every unit row and the Tổng cộng row with consistent numerators, denominators and values."""
+    """Fill every unit row and the Tổng cộng row with consistent numerators, denominators and values.
+
+    A unit's underlying rate follows the plan's path from 2020 to 2025 with a stable offset of its own and a
+    small yearly wobble (on the log-odds scale, so percents stay inside 0-100); the numerator is then a
+    binomial draw from the denominator, so small communes are noisier than large districts, as in real
+    reports. Mortality counts are nested (see MORTALITY_CHAIN); counts are Poisson; an indicator counted
+    per commune (child-friendly, play space) is a status a commune reaches once and keeps.
+    """
     codes = list(dict.fromkeys(code for code, _ in tmap.columns))
     info = {c: ref.indicators.loc[c] for c in codes}
     paths = {c: _path(ref, plan_id, c) for c in codes}
     totals: dict[str, list[float]] = {c: [0.0, 0.0] for c in codes}
+    progress = (year - 2020) / 5
     for unit in units.itertuples():
         r = tmap.rows[unit.locality_id]
         unit_rng = random.Random(f"{plan_id}/{unit.locality_id}")  # stable per unit across years
         births = _births(unit_rng, unit.level)
         births = int(births * (1 - 0.015 * (year - 2020)) * rng.uniform(0.97, 1.03))
+        mortality_offset = _unit_offset(plan_id, unit.locality_id, "mortality")
+        deaths: dict[str, int] = {}
         for code in codes:
             ind = info[code]
             start, end = paths[code]
-            level_shift = unit_rng.uniform(0.9, 1.1)
-            progress = (year - 2020) / 5
-            target = (start + (end - start) * progress) * level_shift * rng.uniform(0.96, 1.04)
+            offset = _unit_offset(plan_id, unit.locality_id, code)
+            path_value = start + (end - start) * progress
             if ind["unit"] == "count":
-                n = max(0, round(target / max(len(units), 1) * rng.uniform(0.5, 1.5)))
+                lam = path_value / max(len(units), 1) * math.exp(offset + rng.gauss(0, YEAR_SPREAD))
+                n = _poisson(rng, lam)
                 ws.cell(r, tmap.columns[(code, "value")], n)
                 totals[code][0] += n
                 continue
+            factor = float(ind["factor"])
+            if code in MORTALITY_CHAIN:
+                offset = mortality_offset
+            p = _expit(_logit(path_value / factor) + offset + rng.gauss(0, YEAR_SPREAD))
             per_birth = DENOMINATOR_PER_BIRTH.get(code, 16.0)
-            if per_birth is None:
+            if per_birth is None:  # communes that have reached the status: stable thresholds, monotone
                 den = unit_rng.randint(10, 25) if unit.level == "district" else 1
+                thresholds = random.Random(f"{plan_id}/{unit.locality_id}/{code}")
+                num = sum(thresholds.random() < p for _ in range(den))
             else:
                 den = max(1, round(births * per_birth))
-            num = min(den, max(0, round(target / float(ind["factor"]) * den)))
+                if code in MORTALITY_CHAIN and all(c in codes for c in MORTALITY_CHAIN):
+                    num = _nested_deaths(rng, code, den, deaths, paths, factor, progress, offset)
+                else:
+                    num = rng.binomialvariate(den, p)
             ws.cell(r, tmap.columns[(code, "numerator")], num)
             ws.cell(r, tmap.columns[(code, "denominator")], den)
             if rng.random() < 0.7:  # most agencies also type the value, rounded to 2 decimals
-                ws.cell(r, tmap.columns[(code, "value")], round(num / den * float(ind["factor"]), 2))
+                ws.cell(r, tmap.columns[(code, "value")], round(num / den * factor, 2))
             totals[code][0] += num
             totals[code][1] += den
     for code, (num, den) in totals.items():
@@ -175,6 +229,25 @@ def _fill(ws, tmap: TemplateMap, ref: Reference, plan_id: str, year: int, units,
             ws.cell(tmap.total_row, tmap.columns[(code, "numerator")], num)
             ws.cell(tmap.total_row, tmap.columns[(code, "denominator")], den)
             ws.cell(tmap.total_row, tmap.columns[(code, "value")], round(num / den * float(ind["factor"]), 2))
+
+
+def _nested_deaths(rng, code, births, deaths, paths, factor, progress, offset) -> int:
+    """Deaths of `code` among `births`, the three rates of MORTALITY_CHAIN drawn together on first use.
+
+    Under-5 deaths ~ Binomial(births, p_u5); infant deaths ~ Binomial(under-5 deaths, p_infant / p_u5);
+    neonatal ~ Binomial(infant deaths, p_neonatal / p_infant); one unit offset and one yearly wobble for the
+    three, so they move together. `deaths` carries the draws of this unit and year.
+    """
+    if not deaths:
+        wobble = rng.gauss(0, YEAR_SPREAD)
+        outer_n, outer_p = births, 1.0
+        for c in MORTALITY_CHAIN:
+            start, end = paths[c]
+            rate = _expit(_logit((start + (end - start) * progress) / factor) + offset + wobble)
+            rate = min(rate, outer_p)
+            deaths[c] = rng.binomialvariate(outer_n, rate / outer_p)
+            outer_n, outer_p = deaths[c], rate
+    return deaths[code]
 
 
 _ACTIVITIES = (

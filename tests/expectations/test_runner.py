@@ -253,6 +253,33 @@ def test_mortality_ordering_across_submissions_only_flags_the_validated_one(make
     }
 
 
+def test_mortality_ordering_allows_the_reported_precision(make_warehouse):
+    """A computed 7,504 ‰ against a typed 7,5 ‰ (anything in 7,45-7,55) is rounding, not an inversion."""
+
+    def edit(rows):
+        set_value(
+            rows, "NEONATAL_MORTALITY", DISTRICTS[0], value=15 / 1999 * 1000, numerator=15, denominator=1999
+        )
+        return set_value(rows, "INFANT_MORTALITY", DISTRICTS[0], value=7.5, numerator=None, denominator=None)
+
+    summary = validate_warehouse(make_warehouse(only_24(edit)))
+    assert flags(summary, "mortality_ordering") == set()
+
+
+def test_mortality_ordering_compares_deaths_over_the_same_births(make_warehouse):
+    """26 neonatal deaths > 25 infant deaths among the same 2,000 births, whatever the typed rounding."""
+
+    def edit(rows):
+        set_value(rows, "NEONATAL_MORTALITY", DISTRICTS[0], value=12.5, numerator=26, denominator=2000)
+        return rows
+
+    summary = validate_warehouse(make_warehouse(only_24(edit)))
+    assert flags(summary, "mortality_ordering") == {
+        (DISTRICTS[0], "NEONATAL_MORTALITY", 2024, cell_of("NEONATAL_MORTALITY", 0)),
+        (DISTRICTS[0], "INFANT_MORTALITY", 2024, cell_of("INFANT_MORTALITY", 0)),
+    }
+
+
 def test_total_row_disagrees_with_rollup(make_warehouse):
     con = make_warehouse(only_24(lambda r: set_value(r, "IMMUNIZATION_U1", PROVINCE, value=80.0)))
     summary = validate_warehouse(con)
@@ -288,12 +315,28 @@ def test_cross_locality_outlier(make_warehouse):
     }
 
 
+def test_cross_locality_small_denominator_is_judged_on_the_count_scale(make_warehouse):
+    """7 of 10 children against peers' ~91 %: far in points (modified z huge), but 1.6 binomial standard
+    errors on so few children -- sampling noise, not an error. 60 of 1,060 (the test above) is flagged."""
+    con = make_warehouse(
+        only_24(
+            lambda r: set_value(r, "IMMUNIZATION_U1", DISTRICTS[6], value=70.0, numerator=7, denominator=10)
+        )
+    )
+    summary = validate_warehouse(con)
+    assert flags(summary, "outlier_cross_locality") == set()
+
+
 def test_year_over_year_outlier(make_warehouse):
-    """District 8 rises 4 points while its peers rise 0.5: not odd among 2024 values, odd as a change."""
+    """District 8 rises 7 points while its peers rise 0.5: not odd among 2024 values, odd as a change.
+
+    7 points on ~1,070 infants is ~4.6 binomial standard errors of a change beyond the peers' trend; a
+    3-point rise (the fixture before the sampling guard) is ~2 SE, within sampling noise, and rightly passes.
+    """
 
     def edit(year, rows):
         if year == 2023:
-            set_value(rows, "IMMUNIZATION_U1", DISTRICTS[7], value=88.0, numerator=None, denominator=None)
+            set_value(rows, "IMMUNIZATION_U1", DISTRICTS[7], value=84.0, numerator=None, denominator=None)
         return rows
 
     con = make_warehouse(edit)
