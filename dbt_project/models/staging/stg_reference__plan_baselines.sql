@@ -1,5 +1,18 @@
-with source as (
+with
+
+source as (
     select * from {{ source('reference', 'plan_baselines') }}
+),
+
+renamed as (
+    select
+        plan_id,
+        locality_id,
+        indicator_code,
+        year,
+        value,
+        source_quote
+    from source
 )
 
-select * from source
+select * from renamed

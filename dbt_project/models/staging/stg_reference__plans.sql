@@ -1,5 +1,20 @@
-with source as (
+with
+
+source as (
     select * from {{ source('reference', 'plans') }}
+),
+
+renamed as (
+    select
+        plan_id,
+        title_vi,
+        document_no,
+        issued_on,
+        issuer_vi,
+        locality_id,
+        source_file,
+        report_deadline
+    from source
 )
 
-select * from source
+select * from renamed

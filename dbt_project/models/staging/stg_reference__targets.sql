@@ -1,5 +1,25 @@
-with source as (
+with
+
+source as (
     select * from {{ source('reference', 'targets') }}
+),
+
+renamed as (
+    select
+        claim_id,
+        plan_id,
+        locality_id,
+        indicator_code,
+        plan_item,
+        year,
+        comparator,
+        target_value,
+        target_value_high,
+        unit_as_written,
+        conversion_factor,
+        source_section,
+        source_quote
+    from source
 )
 
-select * from source
+select * from renamed
