@@ -10,6 +10,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from ingest.warehouse import DQ_TABLES
+
 EVIL_NAME = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
 
 SO_KET = {
@@ -129,27 +131,7 @@ TABLES = {
         "deadline": "date",
         "on_time": "boolean",
     },
-    "dq.check_results": {
-        "run_id": "varchar",
-        "checked_at": "timestamp",
-        "suite": "varchar",
-        "check_name": "varchar",
-        "severity": "varchar",
-        "success": "boolean",
-        "element_count": "integer",
-        "unexpected_count": "integer",
-        "unexpected_sample": "varchar",
-        "submission_id": "varchar",
-    },
-    "dq.flagged_values": {
-        "submission_id": "varchar",
-        "indicator_code": "varchar",
-        "locality_id": "varchar",
-        "year": "integer",
-        "severity": "varchar",
-        "check_name": "varchar",
-        "detail": "varchar",
-    },
+    **DQ_TABLES,
     "marts.mart_so_ket_2025": SO_KET,
     "marts.mart_tong_ket_2030": TONG_KET,
 }
