@@ -10,8 +10,8 @@ Stages
 ------
 (a) readers: the same fixed sample of workbooks read with treem's reader (python-calamine, every sheet, sparse
     cells) and with `pandas.read_excel(engine="openpyxl", sheet_name=None)`; non-empty cells per second,
-    ratio. The full parse (treem reader + identity + layout + number parsing, no database) is timed too, and
-    profiled with cProfile (top functions), because that is where ingest time goes.
+    ratio. The real loader on the same sample (into a scratch warehouse) is profiled with cProfile (top
+    functions by own and cumulative time), because that is where ingest time goes.
 (b) backfill: a fresh warehouse file; `reference_job`, then `ingest_job` for every backfill year (the
     partition's files passed as run config, as the inbox sensor does), then `warehouse_job` (data quality,
     dbt build, reports). Per-step times come from the Dagster event log; the slowest dbt models from dbt's
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -127,37 +126,44 @@ def bench_readers(paths: list[Path], repeat: int = 2) -> dict:
     return out
 
 
-def profile_parse(paths: list[Path], ref, top: int = 15) -> dict:
-    """Full parse (no database) of the sample under cProfile: seconds, values/s and the top functions."""
-    from ingest.workbook.parse import parse_workbook
+def profile_ingest(paths: list[Path], ref, scratch: Path, top: int = 15) -> dict:
+    """The real loader (`ingest_paths`: hash, archive, safety, parse, insert, feedback) on the sample, into a
+    scratch warehouse, under cProfile: seconds, values/s and the functions with the most own time."""
+    from ingest.workbook import ingest_paths
 
+    scratch.mkdir(parents=True, exist_ok=True)
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    values = sum(len(parse_workbook(p, ref).values) for p in paths)
+    summary = ingest_paths(paths, warehouse_path=scratch / "profile.duckdb", reference=ref)
     profiler.disable()
     seconds = time.perf_counter() - started
-    stream = io.StringIO()
-    stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
-    stats.print_stats(top)
-    tottime = pstats.Stats(profiler).sort_stats("tottime")
-    rows = []
-    for (filename, line, func), (_, ncalls, tt, ct, _) in sorted(
-        tottime.stats.items(), key=lambda kv: kv[1][2], reverse=True
-    )[:top]:
-        rows.append(
-            {
-                "function": f"{Path(filename).name}:{line}:{func}",
-                "calls": ncalls,
-                "tottime": round(tt, 3),
-                "cumtime": round(ct, 3),
-            }
+    values = sum(r.values_loaded for r in summary.results)
+    stats = pstats.Stats(profiler)
+    rows = [
+        {
+            "function": f"{Path(filename).name}:{line}:{func}",
+            "calls": ncalls,
+            "tottime": round(tt, 3),
+            "cumtime": round(ct, 3),
+        }
+        for (filename, line, func), (_, ncalls, tt, ct, _) in sorted(
+            stats.stats.items(), key=lambda kv: kv[1][2], reverse=True
+        )[:top]
+    ]
+    cumulative = [
+        {"function": f"{Path(filename).name}:{line}:{func}", "cumtime": round(ct, 3)}
+        for (filename, line, func), (_, _, _, ct, _) in sorted(
+            stats.stats.items(), key=lambda kv: kv[1][3], reverse=True
         )
+        if "/ingest/" in filename
+    ][:top]
     return {
         "seconds": round(seconds, 3),
         "values": values,
-        "values_per_second": round(values / seconds),
+        "values_per_second": round(values / seconds) if seconds else None,
         "top_by_own_time": rows,
+        "top_cumulative_in_ingest": cumulative,
     }
 
 
@@ -348,7 +354,7 @@ def run_bench(
     sample = sample_paths(backfill_files, sample_files)
     report["readers"] = bench_readers(sample)
     ref = national_reference()
-    report["parse_profile"] = profile_parse(sample, ref)
+    report["ingest_profile"] = profile_ingest(sample, ref, work / "profile")
 
     with installed_for_ingest(ref):
         report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)

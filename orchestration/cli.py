@@ -115,12 +115,18 @@ def cmd_sql(args: argparse.Namespace) -> int:
     """Query the warehouse read-only; with no query, a small interactive prompt (one statement per line)."""
     import duckdb
 
-    con = duckdb.connect(str(warehouse_path()), read_only=True)
+    from ingest.snapshot import read_copy_path
+
+    # Readers use the copy the pipeline publishes after each build, so a running pipeline never blocks them.
+    path = read_copy_path(warehouse_path())
+    if args.live or not path.exists():
+        path = warehouse_path()
+    con = duckdb.connect(str(path), read_only=True)
     try:
         if args.query:
             con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
             return 0
-        print(f"{warehouse_path()} (read-only). One SQL statement per line; empty line or Ctrl-D quits.")
+        print(f"{path} (read-only). One SQL statement per line; empty line or Ctrl-D quits.")
         while True:
             try:
                 line = input("treem> ").strip()
@@ -179,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="query the warehouse read-only")
     sql.add_argument("query", nargs="?")
     sql.add_argument("--max-rows", type=int, default=60)
+    sql.add_argument("--live", action="store_true", help="query the pipeline's file, not the readers' copy")
     sql.set_defaults(func=cmd_sql)
 
     dev = sub.add_parser("dev", help="open the Dagster UI")

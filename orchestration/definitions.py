@@ -3,6 +3,7 @@
 from dagster import Definitions
 
 from orchestration.defs.assets.dbt import treem_dbt_models
+from orchestration.defs.assets.publish import reader_snapshot
 from orchestration.defs.assets.quality import quality_assets
 from orchestration.defs.assets.reference import reference_assets
 from orchestration.defs.assets.reports import review_reports as review_reports_asset
@@ -13,7 +14,14 @@ from orchestration.defs.schedules import review_reports, yearly_consolidation
 from orchestration.defs.sensors import inbox_sensor, rebuild_after_ingest
 
 defs = Definitions(
-    assets=[*reference_assets, agency_submissions, *quality_assets, treem_dbt_models, review_reports_asset],
+    assets=[
+        *reference_assets,
+        agency_submissions,
+        *quality_assets,
+        treem_dbt_models,
+        review_reports_asset,
+        reader_snapshot,
+    ],
     jobs=[reference_job, ingest_job, warehouse_job, report_job],
     schedules=[yearly_consolidation, review_reports],
     sensors=[inbox_sensor, rebuild_after_ingest],

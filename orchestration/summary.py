@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.snapshot import read_copy_path
 from ingest.warehouse import connect, warehouse_path
 
 
@@ -63,8 +64,10 @@ def warehouse_summary(path: Path | None = None) -> str:
         files = sorted((root / folder).glob("*")) if (root / folder).exists() else []
         if files:
             lines.append(f"{len(files):>4} {what}: {root / folder}")
-    lines.append(f"\nQuery it:  duckdb -readonly {path}")
+    lines.append("\nQuery it (read-only, the readers' copy):")
     lines.append(
-        "  select * from marts.mart_so_ket_2025 where plan_id = 'dien-bien-2021' and is_plan_territory;"
+        '  .venv/bin/treem sql "select plan_item, indicator_code, value_2025, target_2025, status_2025, '
+        "progress_2030 from marts.mart_so_ket_2025 where plan_id = 'dien-bien-2021' and is_plan_territory\""
     )
+    lines.append(f"  or any DuckDB 2.x client: duckdb -readonly {read_copy_path(path)}")
     return "\n".join(lines)

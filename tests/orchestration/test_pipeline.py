@@ -91,3 +91,34 @@ def test_ingest_accounting_adds_up(warehouse_con):
     assert rows
     for submission_id, declared, actual in rows:
         assert declared == actual, submission_id
+
+
+def test_readers_copy_is_readable_while_the_pipeline_holds_the_warehouse(built_warehouse):
+    """While a writer holds treem.duckdb, another process can still read the published copy."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from ingest.snapshot import read_copy_path
+
+    read_copy = read_copy_path(built_warehouse)
+    assert read_copy.exists()
+    writer = duckdb.connect(str(built_warehouse))
+    try:
+        reader = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+                "print(con.execute('select count(*) from marts.mart_so_ket_2025').fetchone()[0])",
+                str(read_copy),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        writer.close()
+    assert reader.returncode == 0, reader.stderr
+    assert int(reader.stdout) > 0
