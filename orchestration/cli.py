@@ -107,6 +107,9 @@ def print_warehouse_summary() -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if not warehouse_path().exists():
+        print(f"No warehouse at {warehouse_path()} yet: build it with `treem demo` or `treem ingest`.")
+        return 1
     print_warehouse_summary()
     return 0
 
