@@ -26,11 +26,9 @@ sheet, cell and what the ingest must do with it:
 - `misspelt_name`: (1 row in 2,000) a commune name with two letters swapped and no code: the row is
   quarantined `unknown_locality`.
 
-Stand-ins until the reference and template support national reporting (see `NationalReference`): the plan
-registry has no assignments for `national-2021` (QĐ 23 assigns ministries and is not among the seeds), and
-`build_template`/`Reference.reporting_units` take the territory from the plan. `NationalReference` adds a
-lead sector per indicator (the sector most plans assign it to) and lets the territory and row level be set
-per workbook. The ingest must parse with the same reference (`installed_for_ingest`).
+The national plan is reported by each province (`build_template(..., territory=province)`, rows: the
+province's communes) with the lead sectors `ingest.workbook.context.with_national_lead_sectors` derives;
+the files are ordinary agency workbooks, so `treem ingest DIR` loads them through the same pipeline.
 
 Speed: openpyxl writes styled cells at roughly 100,000 cells/s per core, so workbooks are written by a
 process pool over the machine's cores (fork start: the reference, ~3 s to load, is built once in the parent).
@@ -44,16 +42,13 @@ import os
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+from ingest.samples import DENOMINATOR_PER_BIRTH  # one definition of plausible denominators
+from ingest.workbook.context import NATIONAL_PLAN, Reference, load_reference
 
-from ingest.workbook.context import Reference, load_reference, reporting_date
-
-NATIONAL_PLAN = "national-2021"
 VN2025_FIRST_YEAR = 2025
 DEFAULT_YEARS = range(2020, 2031)
 DEFAULT_DEFECT_RATE = 0.005
@@ -68,34 +63,11 @@ GENERIC_PATH = {
     ("per_100000_children", "decrease"): (620.0, 500.0),
     ("count", "annual_reduction"): (1.2, 0.9),  # child marriages per commune a year
 }
-# Denominator per yearly live birth of a commune (None: one per commune, e.g. "commune meets the standard").
-DENOMINATOR_PER_BIRTH = {
-    "NEONATAL_MORTALITY": 1.0,
-    "INFANT_MORTALITY": 1.0,
-    "U5_MORTALITY": 1.0,
-    "IMMUNIZATION_U1": 1.0,
-    "PRESCHOOL_5Y": 1.0,
-    "HIV_MTCT": 0.004,
-    "IMMUNIZATION_U5": 5.0,
-    "U5_UNDERWEIGHT": 5.0,
-    "U5_STUNTING": 5.0,
-    "U5_OVERWEIGHT_RURAL": 4.0,
-    "U5_OVERWEIGHT_URBAN": 1.0,
-    "BIRTH_REGISTRATION_U5": 5.0,
-    "DEVELOPMENT_ON_TRACK_U5": 5.0,
-    "PRIMARY_COMPLETION": 1.0,
-    "PRIMARY_DROPOUT": 5.0,
-    "LOWER_SECONDARY_COMPLETION": 1.0,
-    "LOWER_SECONDARY_DROPOUT": 4.0,
-    "SCHOOL_SANITATION": 0.02,
-    "SCHOOL_PSYCH_SUPPORT": 0.02,
-    "SCHOOL_DISABILITY_FRIENDLY": 0.02,
-    "DISABLED_CHILDREN_EDUCATION": 0.1,
-    "CHILD_FRIENDLY_COMMUNE": None,
-    "PLAY_SPACE_COMMUNE": None,
-    "SPECIAL_CIRCUMSTANCES_CARED": 0.9,
-    "CHILD_ABUSE_HANDLED": 0.01,
-    "DISASTER_RELIEF": 0.3,
+# Scale -> (provinces, sectors); None: all. `province` is Điện Biên, `tiny` the tests' two provinces.
+SYNTH_SCALES: dict[str, tuple[list[str] | None, list[str] | None]] = {
+    "national": (None, None),
+    "province": (["11"], None),
+    "tiny": (["11", "12"], ["health"]),
 }
 DEFECT_EXPECT = {
     "text_number": "loaded",
@@ -103,91 +75,6 @@ DEFECT_EXPECT = {
     "out_of_range": "numerator_exceeds_denominator",
     "misspelt_name": "unknown_locality",
 }
-
-
-# --- reference stand-in ------------------------------------------------------------------------------
-@dataclass
-class NationalReference(Reference):
-    """The project's Reference plus national lead sectors, with a settable territory and row level.
-
-    `territory_override` makes the national plan's workbook a province's (rows: that province's communes
-    valid on the reporting date). Remove once `build_template(..., territory=, unit_level=)` and national
-    assignments exist (see the bench report).
-    """
-
-    territory_override: str | None = None
-    unit_level: str = "commune"
-
-    def territory(self, plan_id: str) -> str:
-        if plan_id == NATIONAL_PLAN and self.territory_override:
-            return self.territory_override
-        return super().territory(plan_id)
-
-    def reporting_units(self, plan_id: str, year: int) -> pd.DataFrame:
-        if plan_id != NATIONAL_PLAN or not self.territory_override:
-            return super().reporting_units(plan_id, year)
-        key = ("national-units", self.territory_override, self.unit_level, year)
-        if key not in self._cache:
-            loc = self.localities
-            on = pd.Timestamp(reporting_date(year))
-            valid = (pd.to_datetime(loc["valid_from"]) <= on) & (
-                loc["valid_to"].isna() | (pd.to_datetime(loc["valid_to"]) >= on)
-            )
-            rows = loc[
-                valid & (loc["level"] == self.unit_level) & (loc["province_id"] == self.territory_override)
-            ]
-            self._cache[key] = rows.sort_values("code").reset_index(drop=True)[
-                ["locality_id", "code", "name_vi", "level"]
-            ]
-        return self._cache[key]
-
-
-def national_assignments(ref: Reference) -> pd.DataFrame:
-    """One lead sector per catalog indicator for the national plan: the sector most plans assign it to."""
-    a = ref.assignments
-    a = a[a["indicator_code"].isin(ref.indicators.index) & (a["plan_id"] != NATIONAL_PLAN)]
-    counts = a.groupby(["indicator_code", "sector"]).size().reset_index(name="n")
-    counts = counts.sort_values(["indicator_code", "n", "sector"], ascending=[True, False, True])
-    lead = counts.drop_duplicates("indicator_code")
-    order = {code: i for i, code in enumerate(ref.indicators.index)}
-    lead = lead.assign(order=lead["indicator_code"].map(order)).sort_values("order")
-    rows = pd.DataFrame(
-        {
-            "plan_id": NATIONAL_PLAN,
-            "indicator_code": lead["indicator_code"].to_numpy(),
-            "plan_item": lead["indicator_code"].map(ref.indicators["national_item"]).to_numpy(),
-            "sector": lead["sector"].to_numpy(),
-            "agency_as_written": None,
-        }
-    )
-    return rows.reindex(columns=ref.assignments.columns)
-
-
-def national_reference(base: Reference | None = None) -> NationalReference:
-    base = base or load_reference()
-    kwargs = {f.name: getattr(base, f.name) for f in dataclasses.fields(Reference) if f.name != "_cache"}
-    has_national = (base.assignments["plan_id"] == NATIONAL_PLAN).any()
-    if not has_national:
-        kwargs["assignments"] = pd.concat([base.assignments, national_assignments(base)], ignore_index=True)
-    return NationalReference(**kwargs)
-
-
-@contextmanager
-def installed_for_ingest(ref: Reference | None = None) -> Iterator[Reference]:
-    """Make the workbook loader parse with the national reference, in this process, for the duration.
-
-    The loader resolves its reference through `ingest.workbook.loader.load_reference`; the bench runs the
-    real jobs in-process, so patching that name is enough (and is undone on exit).
-    """
-    from ingest.workbook import loader
-
-    national = ref or national_reference()
-    original = loader.load_reference
-    loader.load_reference = lambda: national
-    try:
-        yield national
-    finally:
-        loader.load_reference = original
 
 
 # --- manifest ----------------------------------------------------------------------------------------
@@ -303,14 +190,8 @@ def _fmt_vi(number: float) -> str:
     return f"{number:.2f}".replace(".", ",")
 
 
-_REF: NationalReference | None = None
-
-
-def _reference() -> NationalReference:
-    global _REF
-    if _REF is None:
-        _REF = national_reference()
-    return _REF
+def _reference() -> Reference:
+    return load_reference()  # cached; built once in the parent before the pool forks
 
 
 def write_workbook(
@@ -322,12 +203,8 @@ def write_workbook(
     from ingest.workbook.template import build_template
 
     ref = _reference()
-    ref.territory_override = province_id
-    try:
-        wb, tmap = build_template(NATIONAL_PLAN, sector, year, ref)
-        units = ref.reporting_units(NATIONAL_PLAN, year)
-    finally:
-        ref.territory_override = None
+    wb, tmap = build_template(NATIONAL_PLAN, sector, year, ref, territory=province_id)
+    units = ref.reporting_units(NATIONAL_PLAN, year, province_id)
     ws = wb.worksheets[0]
     code = province_id.split(":")[1]
     path = out_dir / str(year) / f"{year}_{code}_{sector}.xlsx"
@@ -471,11 +348,12 @@ def generate_national(
     defect_rate: float = DEFAULT_DEFECT_RATE,
     workers: int | None = None,
     manifest_name: str = "manifest.json",
+    progress: Callable[[str], None] | None = None,
 ) -> SynthManifest:
     """Write the national synthetic inbox under `out_dir` and return (and save) its manifest.
 
     Deterministic: the same arguments give byte-identical files (per-file seeds, fixed zip timestamps),
-    whatever the number of workers.
+    whatever the number of workers. `progress` gets a line about every 5 % of the files.
     """
     import multiprocessing as mp
 
@@ -485,12 +363,24 @@ def generate_national(
     years = list(years)
     tasks = plan_tasks(out_dir, years, seed, provinces, sectors, defect_rate)
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks) or 1))
+    every = max(1, len(tasks) // 20)
+
+    def report(done: int, file: SynthFile) -> None:
+        if progress and (done % every == 0 or done == len(tasks)):
+            elapsed = time.perf_counter() - started
+            progress(f"  [{done}/{len(tasks)}] {Path(file.path).name}  {elapsed:6.1f} s")
+
+    results = []
     if workers == 1:
-        results = [_write_task(t) for t in tasks]
+        for task in tasks:
+            results.append(_write_task(task))
+            report(len(results), results[-1][0])
     else:
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with context.Pool(workers) as pool:
-            results = list(pool.imap(_write_task, tasks, chunksize=2))
+            for result in pool.imap(_write_task, tasks, chunksize=2):
+                results.append(result)
+                report(len(results), result[0])
     manifest = SynthManifest(str(out_dir), seed, years, defect_rate, workers=workers)
     for file, defects in results:
         manifest.files.append(file)

@@ -62,10 +62,17 @@ class BenchScale:
     sectors: list[str] | None = None  # None: every sector of the national plan
 
 
+def _scale(name: str, backfill_years: list[int], incremental_year: int) -> BenchScale:
+    from ingest.synth import SYNTH_SCALES
+
+    provinces, sectors = SYNTH_SCALES[name]
+    return BenchScale(name, backfill_years, incremental_year, provinces, sectors)
+
+
 SCALES = {
-    "national": BenchScale("national", list(range(2020, 2030)), 2030),
-    "province": BenchScale("province", list(range(2020, 2026)), 2026, provinces=["11"]),
-    "tiny": BenchScale("tiny", [2024], 2025, provinces=["11", "12"], sectors=["health"]),
+    "national": _scale("national", list(range(2020, 2030)), 2030),
+    "province": _scale("province", list(range(2020, 2026)), 2026),
+    "tiny": _scale("tiny", [2024], 2025),
 }
 
 
@@ -198,34 +205,6 @@ def _dbt_top_models(since: float, top: int = 8) -> list[dict]:
     return [{"node": r["unique_id"], "seconds": round(r["execution_time"], 3)} for r in results[:top]]
 
 
-def restore_territory_supersede(warehouse: Path) -> int:
-    """Stand-in for a loader fix: keep the newest submission per plan × sector × year × territory loaded.
-
-    The loader supersedes earlier submissions of the same plan × sector × year whatever their territory
-    (`ingest/workbook/loader.py::_load_parsed`), so 63 provinces' national-plan files supersede one another
-    and only the last province would reach the marts. dbt already ranks by territory
-    (`int_submissions_ranked`). Returns how many submissions were restored; 0 once the loader is fixed.
-    """
-    from ingest.warehouse import connect
-
-    with connect(warehouse) as con:
-        restored = con.execute(
-            """
-            with ranked as (
-                select submission_id, status, row_number() over (
-                    partition by plan_id, sector, year, locality_id
-                    order by received_at desc, submission_id desc
-                ) as rank
-                from audit.submissions where status in ('loaded', 'superseded')
-            )
-            update audit.submissions set status = 'loaded'
-            where submission_id in (select submission_id from ranked where rank = 1 and status = 'superseded')
-            returning submission_id
-            """
-        ).fetchall()
-    return len(restored)
-
-
 def _counts(warehouse: Path) -> dict:
     from ingest.warehouse import connect
 
@@ -293,9 +272,6 @@ def run_pipeline(
         timer.record("backfill.reference_job", job("reference_job"))
         for year in sorted(y for y in files_by_year if y != incremental_year):
             timer.record("backfill.ingest_job", job("ingest_job", year, files_by_year[year]))
-        t0 = time.perf_counter()
-        out["restored_supersede_backfill"] = restore_territory_supersede(warehouse)
-        timer.record("backfill.supersede_fix", time.perf_counter() - t0)
         dbt_since = time.time()
         timer.record("backfill.warehouse_job", job("warehouse_job"))
         out["dbt_top_models_backfill"] = _dbt_top_models(dbt_since)
@@ -306,9 +282,6 @@ def run_pipeline(
         timer.record(
             "incremental.ingest_job", job("ingest_job", incremental_year, files_by_year[incremental_year])
         )
-        t0 = time.perf_counter()
-        out["restored_supersede_incremental"] = restore_territory_supersede(warehouse)
-        timer.record("incremental.supersede_fix", time.perf_counter() - t0)
         dbt_since = time.time()
         timer.record("incremental.warehouse_job", job("warehouse_job"))
         out["dbt_top_models_incremental"] = _dbt_top_models(dbt_since)
@@ -325,7 +298,8 @@ def run_bench(
     keep: bool = False,
 ) -> dict:
     """Run the whole benchmark, write `out_json`, print a short table, and return the report."""
-    from ingest.synth import generate_national, installed_for_ingest, national_reference
+    from ingest.synth import generate_national
+    from ingest.workbook.context import load_reference
 
     spec = SCALES[scale] if isinstance(scale, str) else scale
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix=f"treem-bench-{spec.name}-"))
@@ -344,7 +318,9 @@ def run_bench(
     wall = time.perf_counter()
 
     years = [*spec.backfill_years, spec.incremental_year]
-    manifest = generate_national(work / "synth", years=years, provinces=spec.provinces, sectors=spec.sectors)
+    manifest = generate_national(
+        work / "synth", years=years, provinces=spec.provinces, sectors=spec.sectors, progress=print
+    )
     timer.record("synth.generate", manifest.seconds)
     report["synth"] = manifest.summary()
     report["memory_after_synth"] = _memory()
@@ -353,11 +329,10 @@ def run_bench(
     backfill_files = [p for y in spec.backfill_years for p in files_by_year[y]]
     sample = sample_paths(backfill_files, sample_files)
     report["readers"] = bench_readers(sample)
-    ref = national_reference()
+    ref = load_reference()
     report["ingest_profile"] = profile_ingest(sample, ref, work / "profile")
 
-    with installed_for_ingest(ref):
-        report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)
+    report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)
 
     report["stages"] = timer.stages
     report["memory"] = _memory()

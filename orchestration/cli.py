@@ -7,6 +7,9 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
     treem status                                 what the warehouse holds and what needs attention
     treem sql ["select ..."]                     query the warehouse read-only
+    treem synth --scale national --years 2020-2030 --out DIR
+                                                 write a deterministic synthetic national inbox
+    treem bench [--scale national]               benchmark readers, backfill, one new year, memory
     treem dev                                    open the Dagster UI on the same definitions
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,12 +56,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from ingest.workbook.context import VN2025_FROM, reporting_date
     from ingest.workbook.template import write_template
 
+    territory = args.territory
+    if territory and ":" not in territory:  # a bare province code: the scheme valid on the reporting date
+        territory = f"{'vn2025' if reporting_date(args.year) >= VN2025_FROM else 'vn2008'}:{territory}"
+    suffix = f"_{territory.split(':')[1]}" if territory else ""
     out = Path(
-        args.out or warehouse_path().parent / "templates" / f"{args.plan}_{args.sector}_{args.year}.xlsx"
+        args.out
+        or warehouse_path().parent / "templates" / f"{args.plan}_{args.sector}_{args.year}{suffix}.xlsx"
     )
-    write_template(args.plan, args.sector, args.year, out)
+    write_template(args.plan, args.sector, args.year, out, territory=territory)
     print(f"wrote {out}")
     return 0
 
@@ -147,6 +157,42 @@ def cmd_sql(args: argparse.Namespace) -> int:
         con.close()
 
 
+def parse_years(text: str) -> list[int]:
+    """'2020-2030' or '2024,2025' or '2025' -> the years."""
+    years: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        years.extend(range(int(first), int(last or first) + 1))
+    return years
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from ingest.synth import SYNTH_SCALES, generate_national
+
+    provinces, sectors = SYNTH_SCALES[args.scale]
+    years = parse_years(args.years)
+    print(f"treem synth: scale {args.scale}, years {years[0]}-{years[-1]} -> {args.out}", flush=True)
+    manifest = generate_national(
+        args.out, years=years, seed=args.seed, provinces=provinces, sectors=sectors, progress=print
+    )
+    s = manifest.summary()
+    print(
+        f"wrote {s['files']} workbooks, {s['values']:,} values ({s['cells']:,} cells) in {s['seconds']} s "
+        f"with {s['workers']} workers; recorded defects {s['defects']}; manifest {args.out}/manifest.json"
+    )
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    # The Definitions bind the warehouse path at import: the bench runs in a fresh interpreter.
+    command = [sys.executable, "-m", "orchestration.bench", "--scale", args.scale, "--out", args.out]
+    if args.work_dir:
+        command += ["--work-dir", args.work_dir]
+    if args.keep:
+        command.append("--keep")
+    return subprocess.call(command)
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     _prepare()
     from orchestration.runner import dagster_instance
@@ -170,6 +216,9 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--plan", required=True)
     template.add_argument("--sector", required=True)
     template.add_argument("--year", required=True, type=int)
+    template.add_argument(
+        "--territory", help="reporting province when narrower than the plan's, e.g. 11 or vn2025:11"
+    )
     template.add_argument("--out")
     template.set_defaults(func=cmd_template)
 
@@ -190,6 +239,20 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--max-rows", type=int, default=60)
     sql.add_argument("--live", action="store_true", help="query the pipeline's file, not the readers' copy")
     sql.set_defaults(func=cmd_sql)
+
+    synth = sub.add_parser("synth", help="write a synthetic national inbox (deterministic)")
+    synth.add_argument("--scale", choices=["national", "province", "tiny"], default="national")
+    synth.add_argument("--years", default="2020-2030", help="e.g. 2020-2030 or 2024,2025")
+    synth.add_argument("--seed", type=int, default=2021)
+    synth.add_argument("--out", required=True)
+    synth.set_defaults(func=cmd_synth)
+
+    bench = sub.add_parser("bench", help="benchmark ingest, backfill, an incremental year and memory")
+    bench.add_argument("--scale", choices=["national", "province", "tiny"], default="national")
+    bench.add_argument("--out", default="bench.json")
+    bench.add_argument("--work-dir")
+    bench.add_argument("--keep", action="store_true", help="keep the synthetic inbox and warehouse")
+    bench.set_defaults(func=cmd_bench)
 
     dev = sub.add_parser("dev", help="open the Dagster UI")
     dev.add_argument("--port", type=int, default=3000)

@@ -24,6 +24,7 @@ import pandas as pd
 from ingest.workbook.identity import fold
 
 VN2025_FROM = dt.date(2025, 7, 1)
+NATIONAL_PLAN = "national-2021"
 UNIT_VI = {
     "percent": "%",
     "per_1000_live_births": "‰",
@@ -97,17 +98,22 @@ class Reference:
         codes = codes[codes["indicator_code"].isin(self.indicators.index)]
         return sorted(set(codes["sector"].dropna()))
 
-    def reporting_units(self, plan_id: str, year: int) -> pd.DataFrame:
+    def reporting_units(self, plan_id: str, year: int, territory: str | None = None) -> pd.DataFrame:
         """The rows of a year-Y sheet: the territory's units one level down, valid on the reporting date.
 
         From 1/7/2025 a vn2008 territory has no children of its own: its rows are the vn2025 communes that
         took over its old communes (via the succession bridge), so Tân Yên's 2025 sheet lists the new
         communes covering old Tân Yên and Điện Biên's lists its 45 communes.
+
+        `territory` narrower than the plan's (the national plan reported by each province, issue #8): the
+        rows are that territory's communes valid on the reporting date, because the ministry consolidates
+        commune data and rolls it up itself (vn2008 districts would hide the communes the bridge splits).
         """
-        key = ("units", plan_id, year)
+        plan_territory = self.territory(plan_id)
+        territory = territory or plan_territory
+        key = ("units", plan_id, year, territory)
         if key in self._cache:
             return self._cache[key]
-        territory = self.territory(plan_id)
         on = reporting_date(year)
         loc = self.localities
         valid = loc[
@@ -119,6 +125,8 @@ class Reference:
             s = self.succession
             new_ids = set(s[s["old_locality_id"].isin(old)]["new_locality_id"])
             units = valid[valid.index.isin(new_ids) & (valid["level"] == "commune")]
+        elif territory != plan_territory:
+            units = valid[valid.index.isin(self._descendants(territory, level="commune"))]
         else:
             units = valid[valid["parent_id"] == territory]
         units = units.sort_values("code").reset_index(drop=True)[["locality_id", "code", "name_vi", "level"]]
@@ -180,6 +188,35 @@ class Reference:
         return {code: str(name) for code, name in ind["name_vi"].items()}
 
 
+def with_national_lead_sectors(assignments: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """`assignments` plus, if the registry has none for the national plan, one lead sector per catalog
+    indicator for it: the sector most local plans assign the indicator to (ties: alphabetical).
+
+    Why: provinces report the national programme's indicators to the ministry (issue #8), so a national-plan
+    workbook needs to know which sector reports what; the decision itself (QĐ 23) assigns ministries and is
+    not among the seeds. Derived, not promised by a plan, so it is used for templates and parsing only and
+    is not written to `raw.assignments` (`marts.fct_assignment` stays what the plans say).
+    """
+    if (assignments["plan_id"] == NATIONAL_PLAN).any():
+        return assignments
+    a = assignments[assignments["indicator_code"].isin(indicators.index)]
+    counts = a.groupby(["indicator_code", "sector"]).size().reset_index(name="n")
+    counts = counts.sort_values(["indicator_code", "n", "sector"], ascending=[True, False, True])
+    lead = counts.drop_duplicates("indicator_code")
+    order = {code: i for i, code in enumerate(indicators.index)}
+    lead = lead.assign(order=lead["indicator_code"].map(order)).sort_values("order")
+    rows = pd.DataFrame(
+        {
+            "plan_id": NATIONAL_PLAN,
+            "indicator_code": lead["indicator_code"].to_numpy(),
+            "plan_item": lead["indicator_code"].map(indicators["national_item"]).to_numpy(),
+            "sector": lead["sector"].to_numpy(),
+            "agency_as_written": None,
+        }
+    ).reindex(columns=assignments.columns)
+    return pd.concat([assignments, rows], ignore_index=True)
+
+
 @lru_cache(maxsize=1)
 def load_reference() -> Reference:
     """The reference built from the colleagues' reference modules (catalog, plans, localities, agencies)."""
@@ -192,11 +229,12 @@ def load_reference() -> Reference:
 
     registry = load_registry()
     plans = registry["raw.plans"]
+    indicators = load_indicators().set_index("indicator_code", drop=False)
     localities = build_localities()
     succession = build_succession()
     return Reference(
-        indicators=load_indicators().set_index("indicator_code", drop=False),
-        assignments=registry["raw.assignments"],
+        indicators=indicators,
+        assignments=with_national_lead_sectors(registry["raw.assignments"], indicators),
         plans=plans.set_index("plan_id", drop=False),
         localities=localities.set_index("locality_id", drop=False),
         succession=succession,

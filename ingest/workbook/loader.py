@@ -5,8 +5,10 @@ old file must not undo a correction) or was rejected for a reason that depends o
 encrypted, ...); files rejected for other reasons (unknown identity, a load failure) are retried. Then
 archive the original under `archive/<sha[:2]>/<sha><suffix>`, run the safety checks, parse, and in ONE
 transaction insert the submission row, its values and its quarantine rows and mark earlier `loaded`
-submissions of the same plan × sector × year `superseded`. Any failure rolls the transaction back and
-records the file as `rejected` with the error; the batch continues.
+submissions of the same plan × sector × year × territory `superseded` (a national plan is reported by every
+province: one province's file must not replace another's; dbt's `int_submissions_ranked` uses the same key).
+Any failure rolls the transaction back and records the file as `rejected` with the error; the batch
+continues.
 
 The file's task-sheet rows (`raw.task_reports`) go in the same transaction and follow the same supersede
 rule. Superseded submissions keep their rows in `raw.indicator_values` and `raw.task_reports`: lineage
@@ -140,8 +142,9 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
     try:
         earlier = con.execute(
             "select submission_id from audit.submissions "
-            "where status = 'loaded' and plan_id = ? and sector = ? and year = ?",
-            [ident.plan_id, ident.sector, ident.year],
+            "where status = 'loaded' and plan_id = ? and sector = ? and year = ? "
+            "and locality_id is not distinct from ?",
+            [ident.plan_id, ident.sector, ident.year, ident.territory_id],
         ).fetchall()
         _insert_rows(con, "audit.submissions", [sub])
         _insert_rows(con, "raw.indicator_values", [{**common, **v} for v in parsed.values])

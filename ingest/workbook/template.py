@@ -80,28 +80,39 @@ class TemplateMap:
 
 
 def write_template(
-    plan_id: str, sector: str, year: int, out_path: Path | str, reference: Reference | None = None
+    plan_id: str,
+    sector: str,
+    year: int,
+    out_path: Path | str,
+    reference: Reference | None = None,
+    territory: str | None = None,
 ) -> Path:
     """Write the template and return its path; raises ValueError if the sector leads no indicator and
     reports on no task."""
     out_path = Path(out_path)
-    wb, _ = build_template(plan_id, sector, year, reference)
+    wb, _ = build_template(plan_id, sector, year, reference, territory)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path
 
 
 def build_template(
-    plan_id: str, sector: str, year: int, reference: Reference | None = None
+    plan_id: str, sector: str, year: int, reference: Reference | None = None, territory: str | None = None
 ) -> tuple[Workbook, TemplateMap]:
-    """The template as an openpyxl workbook plus where its rows and columns are."""
+    """The template as an openpyxl workbook plus where its rows and columns are.
+
+    `territory` (a locality id): the reporting territory when it is narrower than the plan's, e.g. a
+    province reporting the national plan; its rows are then its communes (`Reference.reporting_units`).
+    """
     ref = reference or load_reference()
     tmap = TemplateMap()
     codes = ref.sector_indicators(plan_id, sector)
     tasks = ref.sector_tasks(plan_id, sector)
     if not codes and tasks.empty:
         raise ValueError(f"{plan_id}: sector {sector} leads no catalog indicator and no task")
-    territory = ref.territory(plan_id)
+    if territory is not None and territory not in ref.localities.index:
+        raise ValueError(f"unknown territory {territory!r} (expected a locality id such as 'vn2008:11')")
+    territory = territory or ref.territory(plan_id)
     territory_name = ref.localities.at[territory, "name_vi"]
     agency_id = ref.agency_id(plan_id, sector, year)
     agency_name = ref.agency_name(agency_id) or f"Cơ quan ngành {SECTOR_VI.get(sector, sector)}"
@@ -136,7 +147,7 @@ def _write_data_sheet(
     ws, tmap: TemplateMap, ref: Reference, plan_id, year, codes, territory, plan_title, agency_line, deadline
 ) -> dict[str, str]:
     """The numeric sheet 'Số liệu'; returns indicator_code -> the header text written."""
-    units = ref.reporting_units(plan_id, year)
+    units = ref.reporting_units(plan_id, year, territory)
     ws.title = DATA_SHEET
     columns: list[tuple[str, str]] = [
         (code, role) for code in codes for role in measure_roles(ref.indicators.at[code, "unit"])

@@ -32,3 +32,23 @@ def test_template_writes_an_agency_workbook(tmp_path, capsys):
     )
     workbook = openpyxl.load_workbook(out)
     assert "Hướng dẫn" in workbook.sheetnames
+
+
+def test_national_template_for_a_province_lists_its_communes(tmp_path):
+    """A province reporting the national plan gets its own communes (vn2025 from 2025) and its lead
+    sector's indicators, and the file it sends back is read as that province's submission."""
+    from ingest.workbook.context import load_reference
+    from ingest.workbook.parse import parse_workbook
+
+    out = tmp_path / "national_health_2025_11.xlsx"
+    args = ["template", "--plan", "national-2021", "--sector", "health", "--year", "2025"]
+    assert main([*args, "--territory", "11", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["Số liệu"]
+    names = [row[2] for row in sheet.iter_rows(values_only=True) if row[2]]
+    ref = load_reference()
+    communes = ref.reporting_units("national-2021", 2025, "vn2025:11")
+    assert len(communes) == 45 and set(communes["level"]) == {"commune"}
+    assert set(communes["name_vi"]) <= set(names) and "Tổng cộng" in names
+    parsed = parse_workbook(out, ref)
+    assert parsed.identity.territory_id == "vn2025:11"
+    assert "IMMUNIZATION_U1" in parsed.layout.indicator_columns()

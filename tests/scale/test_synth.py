@@ -7,7 +7,7 @@ import hashlib
 import duckdb
 import pytest
 
-from ingest.synth import SynthManifest, generate_national, installed_for_ingest
+from ingest.synth import SynthManifest, generate_national
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,7 @@ def test_ingest_catches_every_recorded_defect(tiny_inbox, tmp_path):
 
     assert tiny_inbox.defects, "the tiny inbox should carry some defects"
     warehouse = tmp_path / "w.duckdb"
-    with installed_for_ingest():
-        summary = ingest_paths(tiny_inbox.paths(), warehouse_path=warehouse)
+    summary = ingest_paths(tiny_inbox.paths(), warehouse_path=warehouse)
     assert not [r for r in summary.results if r.status != "loaded"]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         quarantined = {
@@ -59,12 +58,15 @@ def test_ingest_catches_every_recorded_defect(tiny_inbox, tmp_path):
                 "join audit.submissions s using (submission_id)"
             ).fetchall()
         }
+        statuses = dict(con.execute("select file_name, status from audit.submissions").fetchall())
         loaded = set(
             con.execute(
                 "select s.file_name, v.locality_id, v.indicator_code from raw.indicator_values v "
                 "join audit.submissions s using (submission_id)"
             ).fetchall()
         )
+    # Two provinces reporting the same national plan, sector and year: neither supersedes the other.
+    assert statuses == {p.name: "loaded" for p in tiny_inbox.paths()}
     for d in tiny_inbox.defects:
         if d.expect == "loaded":
             assert (d.file, d.locality_id, d.indicator_code) in loaded, d
