@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 GOALS = {
@@ -319,7 +320,11 @@ def run_bench(
 
     years = [*spec.backfill_years, spec.incremental_year]
     manifest = generate_national(
-        work / "synth", years=years, provinces=spec.provinces, sectors=spec.sectors, progress=print
+        work / "synth",
+        years=years,
+        provinces=spec.provinces,
+        sectors=spec.sectors,
+        progress=partial(print, flush=True),
     )
     timer.record("synth.generate", manifest.seconds)
     report["synth"] = manifest.summary()

@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from ingest.warehouse import warehouse_path
@@ -173,7 +174,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     years = parse_years(args.years)
     print(f"treem synth: scale {args.scale}, years {years[0]}-{years[-1]} -> {args.out}", flush=True)
     manifest = generate_national(
-        args.out, years=years, seed=args.seed, provinces=provinces, sectors=sectors, progress=print
+        args.out,
+        years=years,
+        seed=args.seed,
+        provinces=provinces,
+        sectors=sectors,
+        progress=partial(print, flush=True),
     )
     s = manifest.summary()
     print(
