@@ -395,6 +395,13 @@ def modified_z(frame: pd.DataFrame, column: str, by: list[str]) -> pd.Series:
     return pd.Series(np.where(mad > 0, primary, np.where(mean_ad > 0, fallback, 0.0)), index=frame.index)
 
 
+def _fill_missing(column: pd.Series, label: str) -> pd.Series:
+    """fillna that also works on the runner's categorical keys (a new label must be a category first)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and label not in column.cat.categories:
+        column = column.cat.add_categories([label])
+    return column.fillna(label)
+
+
 def _series(values: pd.DataFrame) -> pd.DataFrame:
     """One value per locality × indicator × year for the outlier statistics (duplicates: the first row).
 
@@ -419,8 +426,8 @@ def _series(values: pd.DataFrame) -> pd.DataFrame:
     frame = values.loc[values["value"].notna() & values["locality_id"].notna() & values["year"].notna(), cols]
     frame = frame.sort_values(["in_scope", "row_id"], ascending=[False, True])
     frame = frame.drop_duplicates(["locality_id", "indicator_code", "year"]).copy()
-    frame["level"] = frame["level"].fillna("unknown")
-    frame["plan_id"] = frame["plan_id"].fillna("unknown")
+    frame["level"] = _fill_missing(frame["level"], "unknown")
+    frame["plan_id"] = _fill_missing(frame["plan_id"], "unknown")
     frame["scheme"] = frame["locality_id"].astype(str).str.split(":").str[0]
     is_rate = (frame["unit"] != "count") & (frame["factor"] > 0)
     frame["p"] = (frame["value"] / frame["factor"]).where(is_rate).clip(0.0, 1.0)

@@ -233,12 +233,21 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("TREEM_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()
 
 
+def memory_limit() -> str:
+    """DuckDB's memory cap for the pipeline's connections (and dbt's, see profiles.yml).
+
+    DuckDB's default is 80 % of the machine's RAM, kept as buffer cache; capped, it spills large sorts and
+    joins to `<file>.tmp/` instead, which keeps a national backfill inside a 2 GB budget on a shared box.
+    """
+    return os.environ.get("TREEM_DUCKDB_MEMORY_LIMIT", "1GB")
+
+
 @contextmanager
 def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, yield the connection, and always close it (DuckDB allows one writer)."""
     target = Path(path) if path else warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target), read_only=read_only)
+    con = duckdb.connect(str(target), read_only=read_only, config={"memory_limit": memory_limit()})
     try:
         yield con
     finally:

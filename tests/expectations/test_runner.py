@@ -376,6 +376,21 @@ def test_rerun_replaces_results_of_the_validated_submissions(make_warehouse):
     assert con.execute("select count(*) from dq.flagged_values").fetchone()[0] == 0
 
 
+def test_only_new_validates_what_was_never_validated(make_warehouse):
+    """The pipeline's incremental mode: a new year's files are judged, the history is not re-judged."""
+    con = make_warehouse(only_24(lambda r: set_value(r, "IMMUNIZATION_U1", DISTRICTS[2], value=120.0)))
+    validate_warehouse(con, run_id="first", submission_ids=[S23])
+    summary = validate_warehouse(con, run_id="second", only_new=True)
+    assert summary.submission_ids == [S24]
+    runs = dict(con.execute("select submission_id, max(run_id) from dq.check_results group by 1").fetchall())
+    assert runs == {S23: "first", S24: "second"}
+    # S23's values were context: the S24 range error is flagged, nothing of S23 is re-judged
+    assert flags(summary, "value_range:percent") and not set(summary.flagged_values["submission_id"]) - {S24}
+    again = validate_warehouse(con, run_id="third", only_new=True)
+    assert again.submission_ids == [] and again.check_results.empty
+    assert con.execute("select count(distinct submission_id) from dq.check_results").fetchone()[0] == 2
+
+
 def test_config_rejects_unknown_severity():
     config = load_config()
     config["checks"]["mortality_ordering"]["severity"] = "fatal"
