@@ -11,6 +11,7 @@ Every value passes through `safety.write_cell`, so nothing that came from data c
 """
 
 import math
+from functools import cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -61,10 +62,12 @@ STATUS_FILLS = {
 }
 
 
+@cache  # one object per style: write_cell shares computed styles by object identity
 def font(size: float = 11, bold: bool = False, italic: bool = False) -> Font:
     return Font(name=FONT, size=size, bold=bold, italic=italic)
 
 
+@cache
 def _align(horizontal: str = "center", wrap: bool = True, indent: int = 0) -> Alignment:
     return Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap, indent=indent)
 
