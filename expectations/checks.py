@@ -428,7 +428,8 @@ def _series(values: pd.DataFrame) -> pd.DataFrame:
     frame = frame.drop_duplicates(["locality_id", "indicator_code", "year"]).copy()
     frame["level"] = _fill_missing(frame["level"], "unknown")
     frame["plan_id"] = _fill_missing(frame["plan_id"], "unknown")
-    frame["scheme"] = frame["locality_id"].astype(str).str.split(":").str[0]
+    # map() on the runner's categorical ids maps the few thousand categories, not the million rows
+    frame["scheme"] = frame["locality_id"].map(lambda locality: str(locality).split(":")[0]).astype(str)
     is_rate = (frame["unit"] != "count") & (frame["factor"] > 0)
     frame["p"] = (frame["value"] / frame["factor"]).where(is_rate).clip(0.0, 1.0)
     frame["n"] = frame["denominator"].where(is_rate & (frame["denominator"] > 0))
