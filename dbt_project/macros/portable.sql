@@ -69,3 +69,8 @@
         when {{ comparator }} = '=' then abs({{ value }} - {{ target }}) <= 1e-9
     end
 {%- endmacro %}
+
+{#- Equality where two nulls match (both DuckDB and PostgreSQL know the standard predicate). -#}
+{% macro null_safe_equal(a, b) -%}
+    {{ a }} is not distinct from {{ b }}
+{%- endmacro %}
