@@ -72,3 +72,37 @@ def test_ingest_catches_every_recorded_defect(tiny_inbox, tmp_path):
             assert (d.file, d.locality_id, d.indicator_code) in loaded, d
         else:
             assert quarantined.get((d.file, d.cell)) == d.expect, d
+
+
+def test_parallel_read_ahead_loads_exactly_what_serial_ingest_loads(tiny_inbox, tmp_path):
+    """Workers parse ahead while one process writes: same statuses, values and quarantine, same order."""
+    import shutil
+
+    from ingest.workbook import ingest_paths
+
+    corrupt = tmp_path / "hong.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 not really a workbook")
+    copy = tmp_path / "gui-lai.xlsx"
+    shutil.copy(tiny_inbox.paths()[0], copy)
+    files = [*tiny_inbox.paths(), corrupt, copy]
+
+    def ingest(workers: int, name: str):
+        warehouse = tmp_path / name / "w.duckdb"
+        summary = ingest_paths(files, warehouse_path=warehouse, workers=workers)
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            values = con.execute(
+                "select s.file_name, v.sheet, v.cell, v.indicator_code, v.locality_id, v.value "
+                "from raw.indicator_values v join audit.submissions s using (submission_id) order by all"
+            ).fetchall()
+            quarantine = con.execute(
+                "select s.file_name, q.cell, q.reason_code from audit.quarantine q "
+                "join audit.submissions s using (submission_id) order by all"
+            ).fetchall()
+        statuses = [(r.path.name, r.status, r.reason_code, r.values_loaded) for r in summary.results]
+        return statuses, values, quarantine
+
+    serial, parallel = ingest(0, "serial"), ingest(2, "parallel")
+    assert parallel == serial
+    statuses = serial[0]
+    assert [s[1] for s in statuses] == ["loaded"] * 4 + ["rejected", "duplicate"]
+    assert statuses[4][2] == "corrupt"
