@@ -52,3 +52,13 @@ def test_national_template_for_a_province_lists_its_communes(tmp_path):
     parsed = parse_workbook(out, ref)
     assert parsed.identity.territory_id == "vn2025:11"
     assert "IMMUNIZATION_U1" in parsed.layout.indicator_columns()
+
+
+def test_synth_writes_the_national_inbox_and_its_manifest(tmp_path, capsys):
+    from ingest.synth import SynthManifest
+
+    assert main(["synth", "--scale", "tiny", "--years", "2025", "--out", str(tmp_path)]) == 0
+    manifest = SynthManifest.read(tmp_path / "manifest.json")
+    assert sorted(p.name for p in manifest.paths()) == ["2025_11_health.xlsx", "2025_12_health.xlsx"]
+    assert all(p.exists() for p in manifest.paths())
+    assert "wrote 2 workbooks" in capsys.readouterr().out
