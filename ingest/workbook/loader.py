@@ -23,6 +23,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -250,6 +251,13 @@ def _worker_count(workers: int | None, files: int) -> int:
 _SHARED: tuple[Reference, Limits] | None = None  # set in the parent before forking the workers
 
 
+def _reset_signals() -> None:
+    """Workers inherit the parent's handlers (Dagster's raise on SIGTERM): restore the defaults, and leave
+    Ctrl-C to the parent, which stops the pool."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _prepare_in_worker(path: Path) -> Prepared:
     ref, limits = _SHARED
     return prepare(path, ref, limits)
@@ -267,11 +275,14 @@ def read_ahead(files: list[Path], ref: Reference, limits: Limits, workers: int) 
     with warnings.catch_warnings():
         # Workers only parse files (no DuckDB, no Dagster): fork's caveat for threaded parents does not bite.
         warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-        pool = mp.get_context("fork").Pool(workers)
+        pool = mp.get_context("fork").Pool(workers, initializer=_reset_signals)
     try:
         yield pool.imap(_prepare_in_worker, files, chunksize=2)
-    finally:
+        pool.close()
+    except BaseException:
         pool.terminate()
+        raise
+    finally:
         pool.join()
         _SHARED = None
 
