@@ -263,12 +263,13 @@ def run_pipeline(
                 instance=instance,
                 run_config=config,
             )
-            label = name if partition is None else f"{name}[{partition}]"
+            label = f"{phase}.{name}" + ("" if partition is None else f"[{partition}]")
             out["steps"][label] = _step_seconds(instance, _latest_run_id(instance))
             if outcome.checks_failed:
                 out.setdefault("checks_failed", {})[label] = outcome.checks_failed
             return outcome.seconds
 
+        phase = "backfill"
         started = time.perf_counter()
         timer.record("backfill.reference_job", job("reference_job"))
         for year in sorted(y for y in files_by_year if y != incremental_year):
@@ -279,6 +280,7 @@ def run_pipeline(
         timer.record("backfill.total", time.perf_counter() - started)
         out["after_backfill"] = _counts(warehouse)
 
+        phase = "incremental"
         started = time.perf_counter()
         timer.record(
             "incremental.ingest_job", job("ingest_job", incremental_year, files_by_year[incremental_year])
