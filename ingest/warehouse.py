@@ -142,13 +142,14 @@ INGEST_TABLES: dict[str, dict[str, str]] = {
         "sector": "varchar",
         "year": "integer",
         "locality_id": "varchar",
-        "status": "varchar",
+        "status": "varchar",  # loaded | superseded | rejected | duplicate
         "rows_read": "integer",
         "cells_read": "integer",
         "values_loaded": "integer",
         "values_quarantined": "integer",
         "message": "varchar",
         "archived_path": "varchar",
+        "reason_code": "varchar",  # why a file was rejected (reasons.py code); null otherwise
     },
     "audit.quarantine": {
         "submission_id": "varchar",
@@ -172,6 +173,7 @@ INGEST_TABLES: dict[str, dict[str, str]] = {
         "sheet": "varchar",
         "cell": "varchar",
         "raw_value": "varchar",
+        "value_qualifier": "varchar",  # '<', '<=', '>', '>=' when the agency wrote a bound ("<2", "≥95")
     },
     "raw.task_reports": {
         "submission_id": "varchar",
@@ -260,11 +262,23 @@ def create_table_sql(qualified_name: str, columns: dict[str, str]) -> str:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, dict[str, str]]) -> None:
-    """Create the schemas and tables if they do not exist yet."""
+    """Create the schemas and tables if they do not exist yet, and add columns declared since (shapes only
+    grow: a warehouse built by an older version keeps its rows, new columns start empty)."""
     for qualified_name, columns in tables.items():
-        schema = qualified_name.split(".")[0]
+        schema, table = qualified_name.split(".")
         con.execute(f"create schema if not exists {schema}")
         con.execute(create_table_sql(qualified_name, columns))
+        have = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        for name, sql_type in columns.items():
+            if name not in have:
+                con.execute(f"alter table {qualified_name} add column {name} {sql_type}")
 
 
 def replace_table(
