@@ -256,6 +256,31 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator
         con.close()
 
 
+# The reference tables every judgement of a submission rests on (indicator catalog, plans, localities).
+REFERENCE_REQUIRED = ("raw.indicators", "raw.plans", "raw.localities")
+
+
+def has_reference(path: Path | str | None = None) -> bool:
+    """True when the warehouse holds the reference data (non-empty `REFERENCE_REQUIRED` tables).
+
+    Ingesting into a warehouse without it would load values that every check then judges against an empty
+    catalog, so callers land the reference first (or refuse)."""
+    target = Path(path) if path else warehouse_path()
+    if not target.exists():
+        return False
+    with connect(target, read_only=True) as con:
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        return all(
+            t in tables and con.execute(f"select count(*) from {t}").fetchone()[0] > 0
+            for t in REFERENCE_REQUIRED
+        )
+
+
 def create_table_sql(qualified_name: str, columns: dict[str, str]) -> str:
     cols = ",\n  ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
     return f"create table if not exists {qualified_name} (\n  {cols}\n)"

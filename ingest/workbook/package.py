@@ -41,6 +41,7 @@ _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ATTR_S = re.compile(rb'\bs="(\d+)"')
 _ATTR_T = re.compile(rb'\bt="(\w+)"')
+_CACHED = re.compile(rb"<v>[^<]|<is>")  # openpyxl writes an empty <v /> after a formula it cannot compute
 
 
 def column_letter(col: int) -> str:
@@ -161,12 +162,12 @@ def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan) -> N
         key = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
         t = _ATTR_T.search(attrs)
         cell_type = t.group(1).decode() if t else "n"
-        if kind and cell_type == "n" and b"<v" in body:
+        if kind and cell_type == "n" and b"<v>" in body:
             scan.formats[key] = kind
         if is_formula:
             f = re.search(rb"<f\b[^>]*>(.*?)</f>", body, re.S)
             text = "=" + (f.group(1).decode("utf-8", "replace") if f else "")
-            if b"<v" in body or b"<is" in body:
+            if _CACHED.search(body):
                 scan.formulas[key] = text
             else:
                 scan.uncached_formulas[key] = text
