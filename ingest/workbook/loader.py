@@ -341,12 +341,15 @@ def _prepare_in_worker(path: Path) -> Prepared:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals)
+
+
+def _submit(pool: ProcessPoolExecutor, path: Path):
+    """Submit one file; the first submit forks the workers."""
     with warnings.catch_warnings():
         # Workers only parse files (no DuckDB, no Dagster): fork's caveat for threaded parents does not bite.
         warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-        warnings.filterwarnings("ignore", category=DeprecationWarning)
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals)
-    return pool
+        return pool.submit(_prepare_in_worker, path)
 
 
 def _alone(path: Path) -> Prepared:
@@ -354,7 +357,7 @@ def _alone(path: Path) -> Prepared:
     sha = sha256_of(path)
     pool = _pool(1)
     try:
-        return pool.submit(_prepare_in_worker, path).result()
+        return _submit(pool, path).result()
     except BrokenProcessPool:
         return Prepared(sha, rejection=("worker_died", "the reading process died (abort or out of memory)"))
     finally:
@@ -370,7 +373,7 @@ def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
     try:
         while pending or next_i < len(files):
             while next_i < len(files) and len(pending) < window:
-                pending.append((next_i, pool.submit(_prepare_in_worker, files[next_i])))
+                pending.append((next_i, _submit(pool, files[next_i])))
                 next_i += 1
             i, future = pending.popleft()
             try:

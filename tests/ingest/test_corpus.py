@@ -128,3 +128,17 @@ def test_outcome_per_kind(landed, capsys):
         print()
         for case, _ in cases:
             print(f"  {case.kind:<36} {case.outcome():<60} {case.meant}")
+
+
+def test_read_ahead_workers_give_the_same_outcome(landed, tmp_path, reference):
+    """The same corpus through forked read-ahead workers: same statuses, reasons, values and quarantine."""
+    cases, serial, con = landed
+    inbox = cases[0][1].parent
+    pooled = ingest_paths([inbox], tmp_path / "t.duckdb", reference=reference, workers=2)
+
+    def outcome(summary):
+        return [
+            (r.path.name, r.status, r.reason_code, r.values_loaded, r.cells_read) for r in summary.results
+        ]
+
+    assert outcome(pooled) == outcome(serial)
