@@ -34,9 +34,8 @@ _NS = {
 }
 PERCENT_BUILTIN = frozenset({9, 10})
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_COL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d+"')
-_CELL_OPEN = re.compile(rb"<c\b")
-_CELL_WITH_REF = re.compile(rb'<c\b[^>]*?\br="[A-Z]')
+_WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_FORMULA = re.compile(rb"<f[ >/]")  # not <formula1> of a data validation
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ATTR_S = re.compile(rb'\bs="(\d+)"')
@@ -118,40 +117,44 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _bounds(data: bytes) -> tuple[int, int]:
-    """(rows, cols) an upper bound of the sheet's used rectangle, cheaply: the largest row number and
-    the widest column letter written anywhere. Cells without an `r` attribute are placed by position, so
-    they count as one more row/column each (conservative)."""
+def _bounds(data: bytes) -> tuple[int, int] | None:
+    """(rows, cols) an upper bound of the sheet's used rectangle, cheaply: the largest row number and the
+    widest column letter written anywhere. None when some cell does not start with its `r` attribute
+    (another attribute order, or placed by position): then only the exact scan can tell."""
+    if data.count(b"<c>") + data.count(b"<c ") != data.count(b'<c r="'):
+        return None
     rows = max((int(m) for m in _ROW_REF.findall(data)), default=0)
-    cols = max((col_index(m.decode()) + 1 for m in _WIDE_COL.findall(data)), default=26)
-    unplaced = len(_CELL_OPEN.findall(data)) - len(_CELL_WITH_REF.findall(data))
-    return rows + unplaced, cols + unplaced
+    cols = max((col_index(m.decode()) + 1 for m in set(_WIDE_COL.findall(data))), default=26)
+    return rows, cols
 
 
 def _value_bounds(data: bytes) -> tuple[int, int, str]:
     """Exact bounds of the cells that hold a value or formula (empty styled cells do not count: calamine
-    skips them), with the far corner's reference. Only run when the cheap bound is over budget."""
-    max_r = max_c = 0
+    skips them), with the far corner's reference; a cell without `r` (placed by position) widens both by
+    one. Only run when the cheap bound cannot clear the sheet."""
+    max_r = max_c = unplaced = 0
     for m in _CELL.finditer(data):
         body = m.group(3) or b""
         if b"<v" not in body and b"<is" not in body and b"<f" not in body:
             continue
         ref = _ATTR_R.search(m.group(1))
         if ref is None:
+            unplaced += 1
             continue
         max_r, max_c = max(max_r, int(ref.group(2))), max(max_c, col_index(ref.group(1).decode()) + 1)
+    max_r, max_c = max_r + unplaced, max_c + unplaced
     return max_r, max_c, f"{column_letter(max_c - 1)}{max_r}" if max_c else ""
 
 
 def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan) -> None:
     """Fill `scan` with number cells styled with a unit format and with formula cells."""
-    has_formula = b"<f" in data
+    has_formula = _FORMULA.search(data) is not None
     styled = [i for i in kinds if f' s="{i}"'.encode() in data]
     if not has_formula and not styled:
         return
     for m in _CELL.finditer(data):
         attrs, body = m.group(1), m.group(3) or b""
-        is_formula = has_formula and b"<f" in body
+        is_formula = has_formula and _FORMULA.search(body) is not None
         s = _ATTR_S.search(attrs) if styled else None
         kind = kinds.get(int(s.group(1))) if s else None
         if not is_formula and kind is None:
@@ -190,8 +193,8 @@ def scan_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Sheet
             if part not in names:
                 continue
             data = zf.read(part)
-            rows, cols = _bounds(data)
-            if rows * cols > limits.max_sheet_cells:
+            bound = _bounds(data)
+            if bound is None or bound[0] * bound[1] > limits.max_sheet_cells:
                 rows, cols, far = _value_bounds(data)
                 if rows * cols > limits.max_sheet_cells:
                     raise UnsafeFileError(
