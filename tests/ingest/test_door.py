@@ -73,3 +73,82 @@ def test_ingest_lands_reference_data_first(tan_yen_template, tmp_path):
     with duckdb.connect(str(wb), read_only=True) as con:
         assert con.execute("select count(*) from raw.indicators").fetchone()[0] > 0
         assert con.execute("select status from audit.submissions").fetchall() == [("loaded",)]
+
+
+def _package(path: Path, sheet_xml: str, shared: str | None = None) -> Path:
+    """A minimal xlsx with one sheet 'S' whose sheetData is `sheet_xml` (what other tools write)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{rel}/officeDocument"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>{sheet_xml}</sheetData></worksheet>',
+        )
+        if shared is not None:
+            zf.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">{shared}</sst>')
+    return path
+
+
+def test_far_cell_refused_whatever_the_attribute_order(tmp_path):
+    import pytest
+
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    xml = '<row r="1"><c r="A1"><v>1</v></c></row><row r="20000"><c s="0" r="XFD20000"><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "far.xlsx", xml))
+    assert err.value.code == "sheet_too_large" and "XFD20000" in err.value.detail
+
+
+def test_far_empty_styled_cell_is_no_data(tmp_path):
+    """Formatting a far cell without typing in it is harmless: the sheet is read (one cell)."""
+    from ingest.workbook.reader import read_workbook
+
+    xml = '<row r="1"><c r="A1"><v>7</v></c></row><row r="20000"><c r="XFD20000" s="1"/></row>'
+    sheets = read_workbook(_package(tmp_path / "styled.xlsx", xml))
+    assert sheets["S"].cells == {(0, 0): 7.0}
+
+
+def test_shared_strings_budget(tmp_path):
+    import pytest
+
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import Limits, UnsafeFileError
+
+    path = _package(
+        tmp_path / "s.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "<si><t>a</t></si>" * 3
+    )
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(path, Limits(max_shared_strings=2))
+    assert err.value.code == "too_many_strings"
+    assert read_workbook(path)["S"].cells == {(0, 0): "a"}
