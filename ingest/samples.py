@@ -563,7 +563,7 @@ def _seed_defects(books: dict, ref: Reference, rng: random.Random) -> None:
         file_name=name,
         description="a percentage of 120",
         caught_by="dq",
-        expect="value_range",
+        expect="value_range:percent",
         sheet=wb.worksheets[0].title,
         cell=_cell(ws, r, tmap.columns[(code, "value")]),
         raw_value="120",
