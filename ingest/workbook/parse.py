@@ -6,10 +6,12 @@ below the header row of the data sheet. Each such cell is exactly one of
 - `loaded`: a Tử số / Mẫu số / Giá trị cell that went into a `raw.indicator_values` row;
 - `not_reported`: a "-" (or similar) the agency typed for "no data";
 - `quarantined`: one `audit.quarantine` row per cell, with a reason code.
-So `cells_read = label + loaded + not_reported + quarantined`. Title rows, header rows, the instructions and
-the hidden identity sheet are not data and are not counted. A value row combines up to three cells, so
-`values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm vụ", task_sheet.py) is counted the same way
-and its counts are added in, so one file has one accounting whatever sheets it has.
+So `cells_read = label + loaded + not_reported + quarantined`. The text of title rows, header rows and
+the instructions, and the hidden identity sheet, are not data and are not counted (a number in a title or
+header row is). A
+value row combines up to three cells, so `values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm
+vụ", task_sheet.py) is counted the same way and its counts are added in, so one file has one accounting
+whatever sheets it has.
 
 A plan with tasks but no numeric targets (Lai Châu 2020, Kon Tum 2024) sends a workbook with the task sheet
 only; a sector that leads indicators must still send its data sheet (else `no_header`), and a file that
@@ -18,8 +20,9 @@ has lost its task sheet still loads its values (older templates have none).
 Every sheet is accounted for (README, multi-sheet rules): among the sheets with the template's header, the
 one holding data is loaded whatever its name; copies without data count their rows as labels; identical
 copies count as labels too (with a note); two data sheets that differ reject the file (`conflicting_sheets`,
-naming them). Any other sheet's non-empty cells are quarantined `outside_data_area`; only the hidden identity
-sheet and the instructions sheet are template text and not counted.
+naming them). Any other sheet's non-empty cells are quarantined `outside_data_area`. Not counted: the
+hidden identity sheet and the instructions sheet (the template's own, with its own example figures), and
+the text of the title and header rows — a number typed in those rows is quarantined `outside_data_area`.
 
 The door reads, the warehouse judges: a readable number of a known indicator, locality and year is loaded
 with its numerator and denominator even when numerator > denominator, the denominator is 0 (value left
@@ -176,7 +179,11 @@ class _SheetParser:
     def parse(self) -> Parsed:
         lay = self.layout
         for r, cells in sorted(self.sheet.rows().items()):
-            if r < lay.first_data_row:
+            if r < lay.first_data_row:  # titles and headers are template text; a number there is not
+                for c, v in cells.items():
+                    if not isinstance(v, str):
+                        self.out.cells_read += 1
+                        self.quarantine(r, c, v, "outside_data_area")
                 continue
             self.out.rows_read += 1
             self.out.cells_read += len(cells)
@@ -412,7 +419,7 @@ def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) 
         parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
     accounted = not_data | {lay.sheet.name for lay in layouts}
     for name, sheet in sheets.items():
-        if name in accounted or fold(name) == fold(INSTRUCTIONS_SHEET) or not sheet.cells:
+        if name in accounted or not sheet.cells or fold(name) == fold(INSTRUCTIONS_SHEET):
             continue
         parsed.add_sheet(_outside(sheet))
         notes.append(f"trang '{name}' không theo mẫu: {len(sheet.cells)} ô không được ghi nhận")

@@ -419,6 +419,13 @@ def k_very_hidden_numbers(b, c):
     c.quarantine[("calc", "C3")] = "outside_data_area"
 
 
+def k_number_in_title_rows(b, c):
+    c.meant = "types a figure into the title rows above the header"
+    col = max(b.tmap.columns.values()) + 2  # beyond the merged title cells
+    b.ws.cell(2, col, 95)
+    c.quarantine[(DATA, f"{get_column_letter(col)}2")] = "outside_data_area"
+
+
 def k_empty_template(b, c):
     c.meant = "sends the blank template back"
     c.status, c.reason_code = "rejected", "no_values"
@@ -454,7 +461,8 @@ BOOK_KINDS: list[Callable] = [
     k_negative, k_unknown_locality, k_name_without_diacritics, k_note_outside, k_duplicate_row,
     k_second_total_differs, k_second_total_same, k_formula_cached, k_formula_uncached, k_hidden_row,
     k_renamed_sheet, k_data_on_copy_only, k_identical_hidden_copy, k_sheets_disagree, k_notes_sheet,
-    k_very_hidden_numbers, k_empty_template, k_all_dashes, k_range_bomb, k_entity_expansion,
+    k_very_hidden_numbers, k_number_in_title_rows, k_empty_template, k_all_dashes,
+    k_range_bomb, k_entity_expansion,
 ]  # fmt: skip
 NO_BASELINE = {k_data_on_copy_only, k_empty_template, k_all_dashes}
 

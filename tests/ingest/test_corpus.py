@@ -25,17 +25,21 @@ def landed(tmp_path_factory, reference):
 
 def _non_empty_cells(path, first_data_row: int) -> int:
     """Cells a person typed, counted independently of the reader: every non-empty cell below the header of
-    a sheet in the template's layout, every non-empty cell of any other sheet; the instructions and the
-    hidden identity sheet are template text."""
+    a sheet in the template's layout and every number above its header, every non-empty cell of any other
+    sheet; the instructions and the hidden identity sheet are the template's."""
     wb = openpyxl.load_workbook(path)
     count = 0
     for ws in wb.worksheets:
         if ws.title == IDENTITY_SHEET or fold(ws.title) == fold(INSTRUCTIONS_SHEET):
             continue
         header = [fold(c.value) for c in ws[first_data_row - 1] if isinstance(c.value, str)]
-        start = first_data_row if "tu so" in header else 1
-        for row in ws.iter_rows(min_row=start):
-            count += sum(1 for c in row if c.value is not None and str(c.value).strip() != "")
+        text_until = first_data_row if "tu so" in header else 1  # title and header rows: template text
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None or str(c.value).strip() == "":
+                    continue
+                is_text = isinstance(c.value, str) and not c.value.startswith("=")
+                count += c.row >= text_until or not is_text
     return count
 
 
