@@ -142,6 +142,15 @@ def _record_rejected(con, base: dict, code: str, detail: str, parsed: Parsed | N
     return message
 
 
+def _backfill_reason_codes(con) -> None:
+    """Rejections recorded before `reason_code` existed carry their code only in the message's
+    '(mã lỗi: <code>;' tag: copy it once into the column, so a permanent rejection stays permanent."""
+    con.execute(
+        "update audit.submissions set reason_code = regexp_extract(message, '\\(mã lỗi: ([a-z_]+);', 1) "
+        "where status = 'rejected' and reason_code is null and message like '%(mã lỗi: %'"
+    )
+
+
 def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> list[str]:
     """'INDICATOR @ locality name' of the values the superseded submissions had and this file lacks."""
     if not superseded:
@@ -273,6 +282,7 @@ def ingest_paths(
     workers = _worker_count(workers, len(files))
     with read_ahead(files, ref, limits, workers) as prepared, connect(wh) as con:
         ensure_tables(con, INGEST_TABLES)
+        _backfill_reason_codes(con)
         for i, (path, ready) in enumerate(zip(files, prepared, strict=True), start=1):
             result = _ingest_one(con, path, archive_dir, fb_dir, ref, limits, ready)
             summary.add(result)

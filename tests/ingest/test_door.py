@@ -152,3 +152,32 @@ def test_shared_strings_budget(tmp_path):
         read_workbook(path, Limits(max_shared_strings=2))
     assert err.value.code == "too_many_strings"
     assert read_workbook(path)["S"].cells == {(0, 0): "a"}
+
+
+def test_warehouse_of_an_older_version_gains_the_new_columns(tmp_path, reference):
+    """Shapes only grow: an audit table without `reason_code` gets it, and a rejection recorded before
+    (code only in its message) stays permanent."""
+    from ingest.warehouse import INGEST_TABLES, create_table_sql
+    from ingest.workbook.loader import sha256_of
+
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    wh = tmp_path / "wh" / "t.duckdb"
+    wh.parent.mkdir()
+    old = {k: v for k, v in INGEST_TABLES["audit.submissions"].items() if k != "reason_code"}
+    with duckdb.connect(str(wh)) as con:
+        con.execute("create schema audit")
+        con.execute(create_table_sql("audit.submissions", old))
+        con.execute(
+            "insert into audit.submissions (submission_id, file_name, sha256, status, message) values "
+            "('s0', 'hong.xlsx', ?, 'rejected', 'Tệp hỏng (mã lỗi: corrupt; chi tiết: x)')",
+            [sha256_of(broken)],
+        )
+    summary = ingest_paths([broken], wh, reference=reference)
+    assert summary.results[0].status == "duplicate"
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute(
+            "select reason_code from audit.submissions where submission_id = 's0'"
+        ).fetchone() == ("corrupt",)
+        columns = {r[0] for r in con.execute("describe raw.indicator_values").fetchall()}
+    assert "value_qualifier" in columns
