@@ -109,7 +109,8 @@ PERMANENT_REJECTIONS = (
     "too_many_strings",
     "worker_died",
 )
-assert set(PERMANENT_REJECTIONS) <= set(REASONS)
+if not set(PERMANENT_REJECTIONS) <= set(REASONS):  # every code an agency can be told must have its words
+    raise ImportError(f"reason codes without a Vietnamese text: {set(PERMANENT_REJECTIONS) - set(REASONS)}")
 
 
 def _rejection_message(file_name: str, code: str, detail: str) -> str:
