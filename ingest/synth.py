@@ -22,7 +22,8 @@ Known defects (`defect_rate`, default 0.5 % of the value cells), each recorded i
 sheet, cell and what the ingest must do with it:
 - `text_number`: a number typed as text with Vietnamese separators ("1.234", "12,5"): must be loaded;
 - `unparseable`: words in a number cell ("khoảng 50"): quarantined `unparseable_number`;
-- `out_of_range`: a numerator above its denominator: quarantined `numerator_exceeds_denominator`;
+- `out_of_range`: a numerator above its denominator: loaded (the door reads, the warehouse judges: the
+  data-quality check `numerator_le_denominator` flags it);
 - `misspelt_name`: (1 row in 2,000) a commune name with two letters swapped and no code: the row is
   quarantined `unknown_locality`.
 
@@ -72,7 +73,7 @@ SYNTH_SCALES: dict[str, tuple[list[str] | None, list[str] | None]] = {
 DEFECT_EXPECT = {
     "text_number": "loaded",
     "unparseable": "unparseable_number",
-    "out_of_range": "numerator_exceeds_denominator",
+    "out_of_range": "loaded",
     "misspelt_name": "unknown_locality",
 }
 

@@ -142,13 +142,14 @@ INGEST_TABLES: dict[str, dict[str, str]] = {
         "sector": "varchar",
         "year": "integer",
         "locality_id": "varchar",
-        "status": "varchar",
+        "status": "varchar",  # loaded | superseded | rejected | duplicate
         "rows_read": "integer",
         "cells_read": "integer",
         "values_loaded": "integer",
         "values_quarantined": "integer",
         "message": "varchar",
         "archived_path": "varchar",
+        "reason_code": "varchar",  # why a file was rejected (reasons.py code); null otherwise
     },
     "audit.quarantine": {
         "submission_id": "varchar",
@@ -172,6 +173,7 @@ INGEST_TABLES: dict[str, dict[str, str]] = {
         "sheet": "varchar",
         "cell": "varchar",
         "raw_value": "varchar",
+        "value_qualifier": "varchar",  # '<', '<=', '>', '>=' when the agency wrote a bound ("<2", "≥95")
     },
     "raw.task_reports": {
         "submission_id": "varchar",
@@ -254,17 +256,54 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator
         con.close()
 
 
+# The reference tables every judgement of a submission rests on (indicator catalog, plans, localities).
+REFERENCE_REQUIRED = ("raw.indicators", "raw.plans", "raw.localities")
+
+
+def has_reference(path: Path | str | None = None) -> bool:
+    """True when the warehouse holds the reference data (non-empty `REFERENCE_REQUIRED` tables).
+
+    Ingesting into a warehouse without it would load values that every check then judges against an empty
+    catalog, so callers land the reference first (or refuse)."""
+    target = Path(path) if path else warehouse_path()
+    if not target.exists():
+        return False
+    with connect(target, read_only=True) as con:
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
+        return all(
+            t in tables and con.execute(f"select count(*) from {t}").fetchone()[0] > 0
+            for t in REFERENCE_REQUIRED
+        )
+
+
 def create_table_sql(qualified_name: str, columns: dict[str, str]) -> str:
     cols = ",\n  ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
     return f"create table if not exists {qualified_name} (\n  {cols}\n)"
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, dict[str, str]]) -> None:
-    """Create the schemas and tables if they do not exist yet."""
+    """Create the schemas and tables if they do not exist yet, and add columns declared since (shapes only
+    grow: a warehouse built by an older version keeps its rows, new columns start empty)."""
     for qualified_name, columns in tables.items():
-        schema = qualified_name.split(".")[0]
+        schema, table = qualified_name.split(".")
         con.execute(f"create schema if not exists {schema}")
         con.execute(create_table_sql(qualified_name, columns))
+        have = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        }
+        for name, sql_type in columns.items():
+            if name not in have:
+                con.execute(f"alter table {qualified_name} add column {name} {sql_type}")
 
 
 def replace_table(

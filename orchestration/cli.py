@@ -86,6 +86,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files:
         print("no workbook to ingest")
         return 0
+    from ingest.warehouse import has_reference
+
+    if not has_reference():  # values judged against an empty catalog would all be errors: land it first
+        print("  no reference data in the warehouse yet: landing it first", flush=True)
+        _print_outcome(landed := run_job("reference_job", raise_on_error=False))
+        if not landed.success:
+            print("treem ingest: the reference data could not be landed (warehouse/logs/); nothing ingested")
+            return 1
     by_year: dict[int, list[str]] = {}
     for path in files:
         by_year.setdefault(reporting_year(path), []).append(str(path.resolve()))

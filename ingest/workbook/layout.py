@@ -5,8 +5,8 @@ nothing is found by position: the header row is the row (within the first `SCAN_
 "Tử số / Mẫu số / Giá trị" labels; the row above it holds the indicator names (forward-filled across merged
 or unmerged groups); the label columns (STT, Mã địa bàn, Tên địa bàn) are found by their words in either
 row. An indicator group is matched to an indicator code by the header text the template wrote (kept in the
-hidden identity sheet), else by the catalog's Vietnamese name. The data sheet is the one named "Số liệu"
-when it has such a header, else the sheet whose header matches best.
+hidden identity sheet), else by the catalog's Vietnamese name. Every sheet with such a header is a
+candidate (`find_layouts`); parse.py decides which one holds the data and accounts for the others.
 """
 
 from __future__ import annotations
@@ -154,19 +154,20 @@ def find_header(sheet: SheetCells, header_codes: dict[str, str], names: dict[str
     return layout
 
 
-def find_layout(
+def find_layouts(
     sheets: dict[str, SheetCells],
     header_codes: dict[str, str],
     names: dict[str, str],
     exclude: set[str] | None = None,
-) -> Layout | None:
-    """The data sheet's layout: 'Số liệu' if usable, else the sheet with the most matched measure columns.
+) -> list[Layout]:
+    """Every sheet in the template's layout, best first: most matched measure columns, then the sheet
+    named 'Số liệu', then visible before hidden, then workbook order.
 
     `exclude` names sheets known to be something else (the task sheet, whose "Kết quả thực hiện" header
     would otherwise read as a value column).
     """
-    candidates: list[tuple[tuple[int, int, int], Layout]] = []
-    for name, sheet in sheets.items():
+    candidates: list[tuple[tuple[int, int, int, int], Layout]] = []
+    for i, (name, sheet) in enumerate(sheets.items()):
         if name == IDENTITY_SHEET or fold(name) == fold(INSTRUCTIONS_SHEET) or name in (exclude or ()):
             continue
         layout = find_header(sheet, header_codes, names)
@@ -174,8 +175,17 @@ def find_layout(
             continue
         matched = sum(1 for m in layout.measures.values() if m.indicator_code)
         is_named = int(fold(name) == fold(DATA_SHEET))
-        candidates.append(((matched, is_named, len(layout.measures)), layout))
-    if not candidates:
-        return None
-    candidates.sort(key=lambda item: item[0], reverse=True)
-    return candidates[0][1]
+        candidates.append(((-matched, -is_named, -int(sheet.visible), i), layout))
+    candidates.sort(key=lambda item: item[0])
+    return [layout for _, layout in candidates]
+
+
+def find_layout(
+    sheets: dict[str, SheetCells],
+    header_codes: dict[str, str],
+    names: dict[str, str],
+    exclude: set[str] | None = None,
+) -> Layout | None:
+    """The best sheet in the template's layout (see `find_layouts`), or None."""
+    layouts = find_layouts(sheets, header_codes, names, exclude)
+    return layouts[0] if layouts else None

@@ -8,7 +8,12 @@ transaction insert the submission row, its values and its quarantine rows and ma
 submissions of the same plan × sector × year × territory `superseded` (a national plan is reported by every
 province: one province's file must not replace another's; dbt's `int_submissions_ranked` uses the same key).
 Any failure rolls the transaction back and records the file as `rejected` with the error; the batch
-continues.
+continues. Every file leaves one `audit.submissions` row per receipt: `loaded`, `rejected` (with its
+`reason_code`), or `duplicate` (naming the file whose content it repeats).
+
+A submission never silently erases data: a file with no value and no task report is rejected (`no_values`)
+and supersedes nothing; a file that supersedes an earlier one and lacks some of its values says which ones
+disappear (summary line, `audit.submissions.message`, feedback workbook).
 
 The file's task-sheet rows (`raw.task_reports`) go in the same transaction and follow the same supersede
 rule. Superseded submissions keep their rows in `raw.indicator_values` and `raw.task_reports`: lineage
@@ -20,12 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import multiprocessing as mp
 import os
 import shutil
 import signal
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +45,7 @@ from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import write_feedback
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
-from ingest.workbook.reasons import fix_vi, reason_vi
+from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
 
@@ -95,30 +104,92 @@ PERMANENT_REJECTIONS = (
     "legacy_xls",
     "not_workbook",
     "corrupt",
+    "unsafe_xml",
+    "sheet_too_large",
+    "too_many_strings",
+    "worker_died",
 )
+if not set(PERMANENT_REJECTIONS) <= set(REASONS):  # every code an agency can be told must have its words
+    raise ImportError(f"reason codes without a Vietnamese text: {set(PERMANENT_REJECTIONS) - set(REASONS)}")
 
 
 def _rejection_message(file_name: str, code: str, detail: str) -> str:
-    """Vietnamese message naming the file and reason; the code is tagged '(mã lỗi: <code>; ...)' so that
-    re-runs can recognise permanent rejections without a separate column."""
+    """Vietnamese message naming the file and reason (the code itself is data: `reason_code`)."""
     return (
         f"Tệp '{file_name}' không được tiếp nhận: {reason_vi(code)}. {fix_vi(code)} "
         f"(mã lỗi: {code}; chi tiết: {detail})"
     )
 
 
-def _record_rejected(con, base: dict, code: str, detail: str) -> str:
+def _record_rejected(con, base: dict, code: str, detail: str, parsed: Parsed | None = None) -> str:
+    """One `rejected` row; a file read but refused as a whole (no values) keeps its counts and its
+    quarantined cells, so that what was wrong stays visible."""
     message = _rejection_message(base["file_name"], code, detail)
-    row = {**base, "status": "rejected", "rows_read": 0, "cells_read": 0, "values_loaded": 0}
-    row.update(values_quarantined=0, message=message)
+    row = {**base, "status": "rejected", "reason_code": code, "rows_read": 0, "cells_read": 0}
+    row.update(values_loaded=0, values_quarantined=0, message=message)
+    if parsed is not None:
+        row.update(rows_read=parsed.rows_read, cells_read=parsed.cells_read)
+        row.update(values_quarantined=parsed.cells_quarantined)
     con.execute("begin transaction")
-    _insert_rows(con, "audit.submissions", [row])
-    con.execute("commit")
+    try:
+        _insert_rows(con, "audit.submissions", [row])
+        if parsed is not None:
+            sid = base["submission_id"]
+            _insert_rows(con, "audit.quarantine", [{"submission_id": sid, **q} for q in parsed.quarantine])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     return message
 
 
-def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
-    """Insert everything of one parsed file in one transaction; return superseded submission ids."""
+def _backfill_reason_codes(con) -> None:
+    """Rejections recorded before `reason_code` existed carry their code only in the message's
+    '(mã lỗi: <code>;' tag: copy it once into the column, so a permanent rejection stays permanent."""
+    con.execute(
+        "update audit.submissions set reason_code = regexp_extract(message, '\\(mã lỗi: ([a-z_]+);', 1) "
+        "where status = 'rejected' and reason_code is null and message like '%(mã lỗi: %'"
+    )
+
+
+def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> list[str]:
+    """'INDICATOR @ locality name' of the values the superseded submissions had and this file lacks."""
+    if not superseded:
+        return []
+    earlier = con.execute(
+        "select distinct indicator_code, locality_id from raw.indicator_values "
+        "where submission_id in (select unnest(?)) order by 1, 2",
+        [superseded],
+    ).fetchall()
+    now = {(v["indicator_code"], v["locality_id"]) for v in parsed.values}
+    names = ref.localities.get("name_vi", {})
+    return [f"{code} @ {names.get(loc, loc)}" for code, loc in earlier if (code, loc) not in now]
+
+
+def _record_duplicate(con, base: dict, original: tuple[str, str]) -> str:
+    """One `duplicate` row per receipt of known content, naming the file it repeats (not twice for the
+    same file name: re-running a folder does not grow the audit trail)."""
+    sid, original_name = original
+    message = (
+        f"Tệp '{base['file_name']}' trùng nội dung với tệp '{original_name}' đã nhận trước đó "
+        f"(mã hồ sơ {sid}); không nạp lại."
+    )
+    seen = con.execute(
+        "select 1 from audit.submissions where sha256 = ? and status = 'duplicate' and file_name = ?",
+        [base["sha256"], base["file_name"]],
+    ).fetchone()
+    if not seen:
+        row = {**base, "status": "duplicate", "rows_read": 0, "cells_read": 0, "values_loaded": 0}
+        row.update(values_quarantined=0, message=message, reason_code=None)
+        con.execute("begin transaction")
+        _insert_rows(con, "audit.submissions", [row])
+        con.execute("commit")
+    return message
+
+
+def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> tuple[list[str], list[str]]:
+    """Insert everything of one parsed file in one transaction; return the superseded submission ids and
+    the values they had that this file lacks."""
     ident = parsed.identity
     sid = base["submission_id"]
     agency_id = ref.agency_id(ident.plan_id, ident.sector, ident.year)
@@ -129,6 +200,8 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
     )
     if ident.source == "inferred":
         message += " Lưu ý: biểu không còn thông tin nhận dạng của biểu mẫu, đã xác định theo tiêu đề."
+    if parsed.notes_vi:
+        message += " Ghi chú: " + "; ".join(parsed.notes_vi) + "."
     sub = {
         **base,
         "agency_id": agency_id,
@@ -137,6 +210,7 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
         "year": ident.year,
         "locality_id": ident.territory_id,
         "status": "loaded",
+        "reason_code": None,
         "rows_read": parsed.rows_read,
         "cells_read": parsed.cells_read,
         "values_loaded": len(parsed.values),
@@ -157,6 +231,14 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
         _insert_rows(con, "raw.task_reports", [{"submission_id": sid, **t} for t in parsed.task_reports])
         _insert_rows(con, "audit.quarantine", [{"submission_id": sid, **q} for q in parsed.quarantine])
         superseded = [row[0] for row in earlier]
+        vanished = _vanished(con, superseded, parsed, ref)
+        if vanished:
+            shown = "; ".join(vanished[:20]) + (f"; … (+{len(vanished) - 20})" if len(vanished) > 20 else "")
+            note = f" Lưu ý: {len(vanished)} giá trị của tệp trước không có trong tệp này nên không còn: "
+            note += shown + "."
+            con.execute(
+                "update audit.submissions set message = message || ? where submission_id = ?", [note, sid]
+            )
         if superseded:
             con.execute(
                 "update audit.submissions set status = 'superseded', message = message || ? "
@@ -167,7 +249,7 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> list[str]:
     except BaseException:
         con.execute("rollback")
         raise
-    return superseded
+    return superseded, vanished
 
 
 def ingest_paths(
@@ -201,6 +283,7 @@ def ingest_paths(
     workers = _worker_count(workers, len(files))
     with read_ahead(files, ref, limits, workers) as prepared, connect(wh) as con:
         ensure_tables(con, INGEST_TABLES)
+        _backfill_reason_codes(con)
         for i, (path, ready) in enumerate(zip(files, prepared, strict=True), start=1):
             result = _ingest_one(con, path, archive_dir, fb_dir, ref, limits, ready)
             summary.add(result)
@@ -214,7 +297,12 @@ def ingest_paths(
 # writing it is the one thing that must be serial (one DuckDB writer). Worker processes therefore read and
 # parse the files in order while this process writes, which halves a national backfill's ingest on two
 # cores. Workers are forked after the reference is built, so they share it instead of rebuilding it.
+# `concurrent.futures.ProcessPoolExecutor`, not `multiprocessing.Pool`: when a worker dies (abort, OOM
+# kill) the executor raises BrokenProcessPool instead of waiting forever; the file in hand is then read
+# again alone in a fresh one-worker pool, and if that dies too the file is rejected (`worker_died`,
+# permanent: a retry skips it) and the rest of the batch goes on in a new pool.
 PARALLEL_MIN_FILES = 40
+READ_AHEAD_PER_WORKER = 4
 
 
 @dataclass
@@ -231,7 +319,7 @@ def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) 
     ready = Prepared(sha or sha256_of(path))
     try:
         check_file(path, limits)
-        ready.parsed = parse_workbook(path, ref)
+        ready.parsed = parse_workbook(path, ref, limits)
     except (UnsafeFileError, RejectedFile) as exc:
         ready.rejection = (exc.code, exc.detail)
     except Exception as exc:  # an unexpected parser failure: recorded like a failed load, the batch goes on
@@ -263,27 +351,71 @@ def _prepare_in_worker(path: Path) -> Prepared:
     return prepare(path, ref, limits)
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals)
+
+
+def _submit(pool: ProcessPoolExecutor, path: Path):
+    """Submit one file; the first submit forks the workers."""
+    with warnings.catch_warnings():
+        # Workers only parse files (no DuckDB, no Dagster): fork's caveat for threaded parents does not bite.
+        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
+        return pool.submit(_prepare_in_worker, path)
+
+
+def _alone(path: Path) -> Prepared:
+    """Read one file in its own one-worker pool: a file that kills its reader is rejected, nothing else."""
+    sha = sha256_of(path)
+    pool = _pool(1)
+    try:
+        return _submit(pool, path).result()
+    except BrokenProcessPool:
+        return Prepared(sha, rejection=("worker_died", "the reading process died (abort or out of memory)"))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
+    """`Prepared` per file, in order, at most `workers × READ_AHEAD_PER_WORKER` files ahead."""
+    window = workers * READ_AHEAD_PER_WORKER
+    pool = _pool(workers)
+    pending: deque = deque()
+    next_i = 0
+    try:
+        while pending or next_i < len(files):
+            while next_i < len(files) and len(pending) < window:
+                pending.append((next_i, _submit(pool, files[next_i])))
+                next_i += 1
+            i, future = pending.popleft()
+            try:
+                ready = future.result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True, cancel_futures=True)
+                ready = _alone(files[i])
+                pending.clear()
+                next_i = i + 1
+                pool = _pool(workers)
+            yield ready
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 @contextmanager
 def read_ahead(files: list[Path], ref: Reference, limits: Limits, workers: int) -> Iterator:
-    """An iterator of `Prepared` per file, in order: from a forked pool, or None per file (prepare lazily,
+    """An iterator of `Prepared` per file, in order: from forked workers, or None per file (prepare lazily,
     so a duplicate is never parsed) when `workers` is 0 or the platform cannot fork."""
     global _SHARED
     if workers < 2 or "fork" not in mp.get_all_start_methods():
         yield iter([None] * len(files))
         return
     _SHARED = (ref, limits)
-    with warnings.catch_warnings():
-        # Workers only parse files (no DuckDB, no Dagster): fork's caveat for threaded parents does not bite.
-        warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-        pool = mp.get_context("fork").Pool(workers, initializer=_reset_signals)
+    results = _pooled(files, workers)
     try:
-        yield pool.imap(_prepare_in_worker, files, chunksize=2)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        # Start the workers (fork) before the caller opens the warehouse: they never hold its handle.
+        first = next(results, None)
+        yield itertools.chain([first] if files else [], results)
     finally:
-        pool.join()
+        results.close()
         _SHARED = None
 
 
@@ -298,15 +430,12 @@ def _ingest_one(
 ) -> FileResult:
     sha = ready.sha256 if ready else sha256_of(path)
     result = FileResult(path=path, sha256=sha)
-    permanent = " or ".join(f"message like '%(mã lỗi: {c};%'" for c in PERMANENT_REJECTIONS)
     known = con.execute(
-        "select submission_id from audit.submissions where sha256 = ? "
-        f"and (status in ('loaded', 'superseded') or (status = 'rejected' and ({permanent})))",
-        [sha],
+        "select submission_id, file_name from audit.submissions where sha256 = ? "
+        "and (status in ('loaded', 'superseded') "
+        "or (status = 'rejected' and reason_code in (select unnest(?)))) order by received_at limit 1",
+        [sha, list(PERMANENT_REJECTIONS)],
     ).fetchone()
-    if known:
-        result.status, result.submission_id = "duplicate", known[0]
-        return result
     received = dt.datetime.now()
     archived = archive(path, sha, archive_dir)
     base = {
@@ -322,16 +451,26 @@ def _ingest_one(
         "archived_path": str(archived),
     }
     result.submission_id = base["submission_id"]
+    if known:
+        result.status, result.duplicate_of = "duplicate", known[1]
+        result.message = _record_duplicate(con, base, known)
+        return result
     ready = ready or prepare(path, ref, limits, sha)
     parsed = ready.parsed
     try:
         if ready.rejection:
             raise RejectedFile(*ready.rejection)
-        result.superseded = _load_parsed(con, base, parsed, ref)
+        if not parsed.values and not parsed.task_reports:
+            raise RejectedFile("no_values", f"{parsed.cells_read} cells read, none loaded")
+        result.superseded, result.vanished = _load_parsed(con, base, parsed, ref)
     except RejectedFile as exc:
         result.status, result.reason_code = "rejected", exc.code
-        result.message = _record_rejected(con, base, exc.code, exc.detail)
-        parsed = None
+        kept = parsed if exc.code == "no_values" else None
+        result.message = _record_rejected(con, base, exc.code, exc.detail, kept)
+        if kept is not None:
+            result.take_counts(kept, loaded=False)
+        else:
+            parsed = None
     except Exception as exc:  # a failure mid-file: the transaction rolled back; record and continue
         result.status, result.reason_code = "rejected", "load_failed"
         result.message = _record_rejected(con, base, "load_failed", f"{type(exc).__name__}: {exc}")
@@ -339,8 +478,13 @@ def _ingest_one(
     else:
         result.status = "loaded"
         result.take_counts(parsed)
-    if result.status == "rejected" or (parsed and parsed.quarantine):
-        problems = parsed.quarantine if parsed and result.status == "loaded" else []
+    if result.status == "rejected" or (parsed and parsed.quarantine) or result.vanished:
+        problems = parsed.quarantine if parsed else []
         message = result.message or f"Tệp '{path.name}' đã được tiếp nhận."
+        if result.vanished:
+            message += (
+                f" Lưu ý: {len(result.vanished)} giá trị của tệp gửi trước không có trong tệp này nên không "
+                "còn được dùng: " + "; ".join(result.vanished[:20])
+            )
         result.feedback_path = write_feedback(fb_dir, path.name, result.status, message, problems)
     return result

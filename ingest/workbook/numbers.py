@@ -9,6 +9,9 @@ Ambiguity rule for a single separator: a comma is a decimal comma (Vietnamese ha
 by exactly three digits is a thousands dot ("214.825" = 214825) unless the integer part is 0 ("0.125");
 any other single dot is a decimal point ("9.5", typed on an English keyboard). Several dots (or commas) are
 thousands groups. When both appear, the last one is the decimal separator ("1.234,5" and "1,234.5").
+
+The door reads, the warehouse judges: a negative number ("-3") is a readable number and is returned as
+such; whether it is plausible is a data-quality check (`expectations/`), not a parse error.
 """
 
 from __future__ import annotations
@@ -42,6 +45,17 @@ class NumberParseError(ValueError):
         super().__init__(f"{code}: {raw!r}")
         self.code = code
         self.raw = raw
+
+
+@dataclass(frozen=True)
+class UncachedFormula:
+    """A formula cell whose result Excel never stored (e.g. written by a tool, never opened in Excel):
+    its number is unknown, so it is quarantined `uncached_formula`, never dropped."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -97,14 +111,14 @@ def parse_number(value: object) -> ParsedNumber:
     """Parse one cell value; raise NumberParseError for anything that is not a number."""
     if value is None:
         return ParsedNumber(None)
+    if isinstance(value, UncachedFormula):
+        raise NumberParseError("uncached_formula", value)
     if isinstance(value, bool | dt.datetime | dt.date | dt.time | dt.timedelta):
         # A date usually means Excel turned "9.5" or "9/5" into a date: the number is lost.
         raise NumberParseError("unparseable_number", value)
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             raise NumberParseError("unparseable_number", value)
-        if value < 0:
-            raise NumberParseError("negative_value", value)
         return ParsedNumber(float(value))
     text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ").replace("\u202f", " ")
     text = text.strip().lower()
@@ -132,6 +146,4 @@ def parse_number(value: object) -> ParsedNumber:
     if not _NUMBER.match(text):
         raise NumberParseError("unparseable_number", value)
     number = _to_float(text, value)
-    if negative and number != 0:
-        raise NumberParseError("negative_value", value)
-    return ParsedNumber(number, unit_mark, comparator)
+    return ParsedNumber(-number if negative else number, unit_mark, comparator)

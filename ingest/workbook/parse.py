@@ -6,31 +6,61 @@ below the header row of the data sheet. Each such cell is exactly one of
 - `loaded`: a Tử số / Mẫu số / Giá trị cell that went into a `raw.indicator_values` row;
 - `not_reported`: a "-" (or similar) the agency typed for "no data";
 - `quarantined`: one `audit.quarantine` row per cell, with a reason code.
-So `cells_read = label + loaded + not_reported + quarantined`. Title rows, header rows, the instructions and
-the hidden identity sheet are not data and are not counted. A value row combines up to three cells, so
-`values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm vụ", task_sheet.py) is counted the same way
-and its counts are added in, so one file has one accounting whatever sheets it has.
+So `cells_read = label + loaded + not_reported + quarantined`. The text of title rows, header rows and
+the instructions, and the hidden identity sheet, are not data and are not counted (a number in a title or
+header row is). A
+value row combines up to three cells, so `values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm
+vụ", task_sheet.py) is counted the same way and its counts are added in, so one file has one accounting
+whatever sheets it has.
 
 A plan with tasks but no numeric targets (Lai Châu 2020, Kon Tum 2024) sends a workbook with the task sheet
 only; a sector that leads indicators must still send its data sheet (else `no_header`), and a file that
 has lost its task sheet still loads its values (older templates have none).
+
+Every sheet is accounted for (README, multi-sheet rules): among the sheets with the template's header, the
+one holding data is loaded whatever its name; copies without data count their rows as labels; identical
+copies count as labels too (with a note); two data sheets that differ reject the file (`conflicting_sheets`,
+naming them). Any other sheet's non-empty cells are quarantined `outside_data_area`. Not counted: the
+hidden identity sheet and the instructions sheet (the template's own, with its own example figures), and
+the text of the title and header rows — a number typed in those rows is quarantined `outside_data_area`.
+
+The door reads, the warehouse judges: a readable number of a known indicator, locality and year is loaded
+with its numerator and denominator even when numerator > denominator, the denominator is 0 (value left
+empty unless typed), the typed value disagrees with the ratio, a percentage exceeds 100 or a number is
+negative — those are data-quality findings (`expectations/config.yaml`). Quarantined here is only what
+cannot be read as such a number: text that is no number, a unit written or formatted against the column's
+unit, a bound in a numerator/denominator cell, an uncached formula, a rate with neither value nor both
+parts, an unknown locality or column, a repeated locality row, a second totals row that differs.
+
+Number formats are part of the value (`package.py` reads them): a `%`-formatted number cell in a percent
+column holds the fraction Excel stores (98,5% is 0.985) and is loaded ×100; a `%` (or `‰`) format in any
+column of another unit is quarantined `format_unit_mismatch`. A bound (`<2`, `≥95`, `dưới 1`) keeps its
+number in `value` and its sign in `value_qualifier`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.workbook.context import Reference, reporting_date
-from ingest.workbook.identity import Identity, header_codes, identify
-from ingest.workbook.layout import Layout, find_layout
+from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_codes, identify
+from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
+from ingest.workbook.layout import INSTRUCTIONS_SHEET, Layout, find_layouts
 from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
 from ingest.workbook.reader import SheetCells, cell_ref, read_workbook
 from ingest.workbook.reasons import reason_vi
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits
 from ingest.workbook.task_sheet import TaskLayout, TaskParse, find_task_layout, parse_task_sheet
 
 UNIT_MARKS = {"percent": "percent", "per_1000_live_births": "per_mille"}
+
+
+class AccountingError(RuntimeError):
+    """The cells of a file do not add up: a bug in the door, never a property of the file. Raised (not
+    asserted) so that it survives `python -O` and fails the file's load instead of landing wrong counts."""
 
 
 class RejectedFile(Exception):
@@ -54,7 +84,8 @@ class Parsed:
     cells_label: int = 0
     cells_loaded: int = 0
     cells_not_reported: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for developers (English)
+    notes_vi: list[str] = field(default_factory=list)  # for the agency: in the submission's message
 
     @property
     def cells_quarantined(self) -> int:
@@ -72,13 +103,24 @@ class Parsed:
 
     def check(self) -> None:
         total = self.cells_label + self.cells_loaded + self.cells_not_reported + self.cells_quarantined
-        assert self.cells_read == total, f"accounting: read {self.cells_read} != {total}"
-        assert len(self.values) + len(self.task_reports) <= self.cells_loaded
+        if self.cells_read != total:
+            raise AccountingError(f"cells read {self.cells_read} != {total} accounted for")
+        if len(self.values) + len(self.task_reports) > self.cells_loaded:
+            raise AccountingError(f"{len(self.values)} values from {self.cells_loaded} loaded cells")
 
-
-def rate_tolerance(computed: float) -> float:
-    """Agencies round to one decimal: accept half a unit of that, or 0.5 % of the value if larger."""
-    return max(0.051, 0.005 * abs(computed))
+    def add_sheet(self, other: Parsed, loaded_as_label: bool = False) -> None:
+        """Fold another data-layout sheet's accounting in: a copy without data, or an identical copy whose
+        numbers are already loaded from the chosen sheet (its number cells then count as labels)."""
+        self.quarantine.extend(other.quarantine)
+        self.notes_vi.extend(other.notes_vi)
+        self.rows_read += other.rows_read
+        self.cells_read += other.cells_read
+        self.cells_label += other.cells_label
+        if loaded_as_label:
+            self.cells_label += other.cells_loaded + other.cells_not_reported
+        else:
+            self.cells_loaded += other.cells_loaded
+            self.cells_not_reported += other.cells_not_reported
 
 
 class _SheetParser:
@@ -89,6 +131,8 @@ class _SheetParser:
         self.on_date = reporting_date(identity.year)
         self.out = Parsed(identity, layout)
         self.seen: dict[str, int] = {}
+        self.total_row: tuple[int, dict[int, str]] | None = None  # first totals row: (row, measure texts)
+        self.formulas_loaded = 0
         self.info = {c: ref.indicators.loc[c].to_dict() for c in layout.indicator_columns()}
 
     # -- helpers -------------------------------------------------------------------------------------
@@ -135,13 +179,39 @@ class _SheetParser:
     def parse(self) -> Parsed:
         lay = self.layout
         for r, cells in sorted(self.sheet.rows().items()):
-            if r < lay.first_data_row:
+            if r < lay.first_data_row:  # titles and headers are template text; a number there is not
+                for c, v in cells.items():
+                    if not isinstance(v, str):
+                        self.out.cells_read += 1
+                        self.quarantine(r, c, v, "outside_data_area")
                 continue
             self.out.rows_read += 1
             self.out.cells_read += len(cells)
             self.parse_row(r, cells)
         self.out.check()
+        if self.formulas_loaded:
+            self.out.notes_vi.append(
+                f"{self.formulas_loaded} ô công thức trên trang '{self.sheet.name}': đã ghi nhận giá trị "
+                "Excel đã tính"
+            )
         return self.out
+
+    def second_total(self, r: int, label_cells: dict[int, object], measure_cells: dict[int, object]) -> bool:
+        """True when row r repeats a totals row: identical figures count as labels (a note says so),
+        differing figures are quarantined — the door never chooses between two totals."""
+        texts = {c: raw_text(v) for c, v in measure_cells.items()}
+        if self.total_row is None:
+            self.total_row = (r, texts)
+            return False
+        first, first_texts = self.total_row
+        if texts == first_texts:
+            self.out.cells_label += len(label_cells) + len(measure_cells)
+            self.out.notes_vi.append(f"dòng tổng thứ hai (dòng {r + 1}) giống dòng {first + 1}, không nạp")
+            return True
+        message = f"{reason_vi('second_total_row')} (dòng {first + 1} đã là dòng tổng)"
+        for c, v in {**label_cells, **measure_cells}.items():
+            self.quarantine(r, c, v, "second_total_row", message)
+        return True
 
     def parse_row(self, r: int, cells: dict[int, object]) -> None:
         lay = self.layout
@@ -152,6 +222,8 @@ class _SheetParser:
             self.quarantine(r, c, v, "outside_data_area")
         locality_id, is_total, error = self.resolve(cells)
         if locality_id is None and not measure_cells and not label_cells:
+            return
+        if is_total and self.second_total(r, label_cells, measure_cells):
             return
         if locality_id is not None and not is_total:
             if locality_id in self.seen:
@@ -173,6 +245,34 @@ class _SheetParser:
             if present:
                 self.parse_triple(r, code, present, locality_id, is_total)
 
+    def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
+        """One number cell on the indicator's unit, or None (not reported, or quarantined here)."""
+        try:
+            number = parse_number(value)
+        except NumberParseError as exc:
+            self.quarantine(r, col, value, exc.code)
+            return None
+        if number.value is None:
+            self.out.cells_not_reported += 1
+            return None
+        expected = UNIT_MARKS.get(unit)
+        formatted = self.sheet.formats.get((r, col))
+        if formatted and (role != "value" or formatted != expected):
+            self.quarantine(r, col, value, "format_unit_mismatch")
+            return None
+        if number.unit_mark and (role != "value" or number.unit_mark != expected):
+            self.quarantine(r, col, value, "unit_mismatch")
+            return None
+        if number.comparator and role != "value":
+            self.quarantine(r, col, value, "unparseable_number")
+            return None
+        if math.isnan(number.value) or math.isinf(number.value):
+            self.quarantine(r, col, value, "unparseable_number")
+            return None
+        if formatted == "percent":  # Excel stores 98,5% as 0.985
+            return ParsedNumber(round(number.value * 100, 10), "percent", number.comparator)
+        return number
+
     def parse_triple(
         self, r: int, code: str, present: dict[str, tuple[int, object]], locality_id: str, is_total: bool
     ) -> None:
@@ -180,72 +280,114 @@ class _SheetParser:
         unit, factor = ind["unit"], float(ind["factor"] or 1)
         parsed: dict[str, tuple[int, object, ParsedNumber]] = {}
         for role, (col, value) in present.items():
-            try:
-                number = parse_number(value)
-            except NumberParseError as exc:
-                self.quarantine(r, col, value, exc.code)
-                continue
-            if number.value is None:
-                self.out.cells_not_reported += 1
-                continue
-            if number.unit_mark and (role != "value" or UNIT_MARKS.get(unit) != number.unit_mark):
-                self.quarantine(r, col, value, "unit_mismatch")
-                continue
-            if number.comparator and role != "value":
-                self.quarantine(r, col, value, "unparseable_number")
-                continue
-            parsed[role] = (col, value, number)
+            number = self.read_cell(r, col, value, role, unit)
+            if number is not None:
+                parsed[role] = (col, value, number)
         if not parsed:
             return
-
-        def reject(reason: str) -> None:
-            for col, value, _ in parsed.values():
-                self.quarantine(r, col, value, reason)
-
         num = parsed["numerator"][2].value if "numerator" in parsed else None
         den = parsed["denominator"][2].value if "denominator" in parsed else None
         val = parsed["value"][2].value if "value" in parsed else None
-        if num is not None and den is not None:
-            if den == 0:
-                return reject("zero_denominator")
-            if bool(ind.get("numerator_le_denominator")) and num > den:
-                return reject("numerator_exceeds_denominator")
-            computed = num / den * factor
-            if val is None:
-                val = round(computed, 6)
-            elif abs(val - computed) > rate_tolerance(computed):
-                return reject("inconsistent_rate")
-        elif val is None:
-            return reject("incomplete_rate")
-        if unit == "percent" and bool(ind.get("numerator_le_denominator")) and val > 100 + 1e-9:
-            return reject("out_of_range")
-        if math.isnan(val):
-            return reject("unparseable_number")
+        if val is None and (num is None or den is None):
+            for col, value, _ in parsed.values():
+                self.quarantine(r, col, value, "incomplete_rate")
+            return
+        if val is None:  # a zero denominator leaves the value empty: the DQ layer reports it
+            val = round(num / den * factor, 6) if den else None
         anchor = parsed.get("value") or parsed.get("numerator") or parsed.get("denominator")
-        if "value" in parsed:
-            raw = raw_text(parsed["value"][1])
-        else:
-            raw = f"{raw_text(parsed['numerator'][1])}/{raw_text(parsed['denominator'][1])}"
+        self.formulas_loaded += sum(1 for col, _, _ in parsed.values() if (r, col) in self.sheet.formulas)
         self.out.cells_loaded += len(parsed)
         self.out.values.append(
             {
                 "indicator_code": code,
                 "locality_id": locality_id,
-                "value": float(val),
+                "value": None if val is None else float(val),
+                "value_qualifier": parsed["value"][2].comparator if "value" in parsed else None,
                 "numerator": num,
                 "denominator": den,
                 "is_total_row": is_total,
                 "sheet": self.sheet.name,
                 "cell": cell_ref(r, anchor[0]),
-                "raw_value": raw,
+                "raw_value": self.raw(r, parsed),
             }
         )
 
+    def raw(self, r: int, parsed: dict[str, tuple[int, object, ParsedNumber]]) -> str:
+        """What the officer saw: the value cell as typed (a %-formatted number as Excel shows it), else
+        'numerator/denominator'."""
 
-def parse_workbook(path: Path, ref: Reference) -> Parsed:
+        def shown(col: int, value: object) -> str:
+            if self.sheet.formats.get((r, col)) == "percent" and isinstance(value, int | float):
+                return f"{round(value * 100, 10):g}%"
+            return raw_text(value)
+
+        if "value" in parsed:
+            return shown(parsed["value"][0], parsed["value"][1])
+        parts = [shown(parsed[k][0], parsed[k][1]) for k in ("numerator", "denominator") if k in parsed]
+        return "/".join(parts)
+
+
+def _has_data(layout: Layout) -> bool:
+    """True when any cell below the header sits in a Tử số / Mẫu số / Giá trị column."""
+    return any(r >= layout.first_data_row and c in layout.measures for (r, c) in layout.sheet.cells)
+
+
+def _outside(sheet: SheetCells) -> Parsed:
+    """A sheet that is not in the template's layout: every non-empty cell quarantined, none dropped."""
+    out = Parsed(Identity(), None)
+    for (r, c), v in sorted(sheet.cells.items()):
+        out.cells_read += 1
+        out.quarantine.append(
+            {
+                "sheet": sheet.name,
+                "cell": cell_ref(r, c),
+                "raw_value": raw_text(v),
+                "reason_code": "outside_data_area",
+                "reason_vi": f"{reason_vi('outside_data_area')} (trang '{sheet.name}')",
+            }
+        )
+    if out.cells_read:
+        out.rows_read = len({r for r, _ in sheet.cells})
+    return out
+
+
+def _value_keys(parsed: Parsed) -> set[tuple]:
+    keys = ("indicator_code", "locality_id", "value", "value_qualifier", "numerator", "denominator")
+    return {tuple(v[k] for k in keys) for v in parsed.values}
+
+
+def _parse_data_sheets(
+    ref: Reference, identity: Identity, layouts: list[Layout], say: Callable[[str], None]
+) -> Parsed:
+    """Choose the data sheet among the sheets in the template's layout, and account for the others."""
+    parses = [(lay, _SheetParser(ref, identity, lay).parse()) for lay in layouts]
+    with_data = [(lay, p) for lay, p in parses if _has_data(lay)]
+    chosen_layout, chosen = (with_data or parses)[0]
+    for lay, p in with_data[1:]:
+        if _value_keys(p) != _value_keys(chosen):
+            names = ", ".join(f"'{lay.sheet.name}'" for lay, _ in with_data)
+            raise RejectedFile("conflicting_sheets", f"sheets {names} hold different figures")
+    for lay, p in parses:
+        if lay is chosen_layout:
+            continue
+        chosen.add_sheet(p, loaded_as_label=True)
+        if _has_data(lay):
+            say(f"trang '{lay.sheet.name}' là bản sao giống hệt trang '{chosen_layout.sheet.name}'")
+        else:
+            say(f"trang '{lay.sheet.name}' theo mẫu nhưng chưa có số liệu")
+    if with_data and fold(chosen_layout.sheet.name) != fold(DATA_SHEET_NAME):
+        say(f"số liệu được lấy từ trang '{chosen_layout.sheet.name}'")
+    return chosen
+
+
+def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     """Read, identify, find the layout and parse; raise RejectedFile for whole-file problems."""
+    from ingest.workbook.safety import UnsafeFileError
+
     try:
-        sheets = read_workbook(path)
+        sheets = read_workbook(path, limits)
+    except UnsafeFileError:
+        raise
     except Exception as exc:  # calamine raises several types for broken packages
         raise RejectedFile("corrupt", f"{type(exc).__name__}: {exc}") from exc
     identity = identify(path, sheets, ref.plan_territory_names())
@@ -260,23 +402,30 @@ def parse_workbook(path: Path, ref: Reference) -> Parsed:
             "unknown_identity", f"{identity.plan_id}/{identity.sector}: no indicators and no tasks"
         )
     task_layout: TaskLayout | None = find_task_layout(sheets) if not tasks.empty else None
-    exclude = {task_layout.sheet.name} if task_layout else set()
-    layout = None
-    if codes:
-        layout = find_layout(sheets, header_codes(sheets), ref.indicator_names(codes), exclude)
-        if layout is None or not layout.indicator_columns():
-            raise RejectedFile(
-                "no_header", "no sheet with Tử số/Mẫu số/Giá trị labels matching the indicators"
-            )
-    elif task_layout is None:
+    not_data = {IDENTITY_SHEET} | ({task_layout.sheet.name} if task_layout else set())
+    layouts = (
+        find_layouts(sheets, header_codes(sheets), ref.indicator_names(codes), not_data) if codes else []
+    )
+    layouts = [lay for lay in layouts if lay.indicator_columns()]
+    notes: list[str] = []
+    if codes and not layouts:
+        raise RejectedFile("no_header", "no sheet with Tử số/Mẫu số/Giá trị labels matching the indicators")
+    if not codes and task_layout is None:
         raise RejectedFile("no_task_sheet", "no sheet with Mã nhiệm vụ / Tình trạng headers")
-    parsed = _SheetParser(ref, identity, layout).parse() if layout is not None else Parsed(identity, None)
+    parsed = _parse_data_sheets(ref, identity, layouts, notes.append) if layouts else Parsed(identity, None)
     if task_layout is not None:
         plan_tasks = ref.plan_tasks(identity.plan_id)
         texts = dict(zip(plan_tasks["task_id"], plan_tasks["text_vi"], strict=True))
         parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
-        parsed.check()
+    accounted = not_data | {lay.sheet.name for lay in layouts}
+    for name, sheet in sheets.items():
+        if name in accounted or not sheet.cells or fold(name) == fold(INSTRUCTIONS_SHEET):
+            continue
+        parsed.add_sheet(_outside(sheet))
+        notes.append(f"trang '{name}' không theo mẫu: {len(sheet.cells)} ô không được ghi nhận")
+    parsed.check()
     parsed.notes.extend(identity.notes)
-    if layout is not None and layout.unmatched_headers:
-        parsed.notes.append("unmatched headers: " + "; ".join(layout.unmatched_headers))
+    parsed.notes_vi.extend(notes)
+    if parsed.layout is not None and parsed.layout.unmatched_headers:
+        parsed.notes.append("unmatched headers: " + "; ".join(parsed.layout.unmatched_headers))
     return parsed

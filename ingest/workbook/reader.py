@@ -3,6 +3,11 @@
 calamine is ~7x faster than openpyxl read-only on the same sheets (stack-notes; `readers_bench.py`
 re-measures it) and returns cached values, not formulas. Only non-empty cells are kept, keyed by 0-based
 (row, column), so later stages can cite every cell as "E12" and account for each one.
+
+calamine knows neither formats nor formulas and reads densely, so `package.scan_package` runs first: it
+refuses a sheet too large to read densely, and adds to each sheet the unit formats of its number cells
+(`formats`), its formulas with a cached value (`formulas`), and its formulas without one, which calamine
+returns as '' and which are kept here as `UncachedFormula` cells so that they are accounted for.
 """
 
 from __future__ import annotations
@@ -12,15 +17,11 @@ from pathlib import Path
 
 import python_calamine as pc
 
+from ingest.workbook.numbers import UncachedFormula
+from ingest.workbook.package import SheetScan, column_letter, scan_package
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits
 
-def column_letter(col: int) -> str:
-    """0-based column index -> 'A', 'B', ..., 'AA'."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+__all__ = ["SheetCells", "cell_ref", "column_letter", "read_workbook"]
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -33,6 +34,8 @@ class SheetCells:
     name: str
     visible: bool
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # 'percent' | 'per_mille'
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # cached value loaded, noted
 
     @property
     def max_row(self) -> int:
@@ -55,8 +58,11 @@ def _non_empty(value: object) -> bool:
     return not (value is None or (isinstance(value, str) and value.strip() == ""))
 
 
-def read_workbook(path: Path) -> dict[str, SheetCells]:
-    """All worksheets (visible or not) as sparse cell maps, in workbook order."""
+def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetCells]:
+    """All worksheets (visible or not) as sparse cell maps, in workbook order.
+
+    Raises `safety.UnsafeFileError` (before calamine reads anything) for a sheet too large to read."""
+    scans = scan_package(path, limits)
     book = pc.CalamineWorkbook.from_path(str(path))
     try:
         out: dict[str, SheetCells] = {}
@@ -70,7 +76,11 @@ def read_workbook(path: Path) -> dict[str, SheetCells]:
                 for c, value in enumerate(values):
                     if _non_empty(value):
                         cells[(start[0] + r, start[1] + c)] = value
-            out[meta.name] = SheetCells(meta.name, meta.visible == pc.SheetVisibleEnum.Visible, cells)
+            scan = scans.get(meta.name) or SheetScan(meta.name, "")
+            for key, text in scan.uncached_formulas.items():
+                cells[key] = UncachedFormula(text)
+            visible = meta.visible == pc.SheetVisibleEnum.Visible
+            out[meta.name] = SheetCells(meta.name, visible, cells, dict(scan.formats), dict(scan.formulas))
         return out
     finally:
         book.close()

@@ -1,5 +1,8 @@
 """Reason codes for everything the workbook ingest refuses, with the Vietnamese an agency reads.
 
+Only what cannot be read is refused here: judgements of readable values (ranges, numerator ≤ denominator,
+value vs ratio) are data-quality checks with their own home (`expectations/config.yaml`).
+
 Codes are stable identifiers (dq checks, dbt models and tests match on them); the Vietnamese text is what
 lands in `audit.quarantine.reason_vi`, in `audit.submissions.message` and in the feedback workbook. Keeping
 both in one table means a new problem cannot be added without saying, in Vietnamese, how to fix it.
@@ -66,6 +69,36 @@ _REASONS = [
         "Dùng đúng biểu mẫu, giữ nguyên trang 'Nhiệm vụ' và dòng tiêu đề cột của trang.",
     ),
     Reason(
+        "unsafe_xml",
+        "Tệp chứa khai báo XML không an toàn (DOCTYPE/ENTITY), hệ thống không mở để đảm bảo an toàn",
+        "Mở biểu mẫu gốc, chép số liệu vào và lưu lại dưới dạng .xlsx bằng Excel rồi gửi lại.",
+    ),
+    Reason(
+        "sheet_too_large",
+        "Trang tính có ô dữ liệu nằm quá xa vùng biểu mẫu, vùng cần đọc quá lớn",
+        "Xóa các ô thừa ở xa bảng số liệu (chi tiết ghi ô xa nhất) rồi lưu và gửi lại.",
+    ),
+    Reason(
+        "too_many_strings",
+        "Tệp chứa quá nhiều chữ so với một biểu báo cáo, hệ thống không mở để đảm bảo an toàn",
+        "Chỉ gửi biểu mẫu số liệu, xóa các trang tính không cần thiết rồi gửi lại.",
+    ),
+    Reason(
+        "worker_died",
+        "Hệ thống không đọc được tệp: quá trình đọc tệp bị dừng bất thường",
+        "Mở lại tệp bằng Excel, lưu lại dưới dạng .xlsx và gửi lại; liên hệ nếu lỗi lặp lại.",
+    ),
+    Reason(
+        "conflicting_sheets",
+        "Tệp có nhiều trang số liệu theo biểu mẫu với số liệu khác nhau, không xác định được trang nào đúng",
+        "Giữ lại một trang số liệu đúng (xóa các trang bản sao, bản cũ) rồi gửi lại.",
+    ),
+    Reason(
+        "no_values",
+        "Tệp không có số liệu hay báo cáo nhiệm vụ nào được ghi nhận (tệp trống), không thay thế tệp đã gửi",
+        "Điền số liệu vào biểu mẫu (trang 'Số liệu') rồi gửi lại; tệp đã gửi trước vẫn giữ nguyên.",
+    ),
+    Reason(
         "load_failed",
         "Lỗi hệ thống khi ghi số liệu, chưa có số liệu nào của tệp được ghi nhận",
         "Không cần sửa tệp; cơ quan tổng hợp sẽ nạp lại. Liên hệ nếu lỗi kéo dài.",
@@ -76,36 +109,30 @@ _REASONS = [
         "Không đọc được số",
         "Nhập một số, ví dụ 9,5 hoặc 98; để trống hoặc ghi '-' nếu không có số liệu.",
     ),
-    Reason("negative_value", "Số âm không hợp lệ", "Nhập số không âm."),
     Reason(
         "unit_mismatch",
         "Đơn vị ghi trong ô không khớp với đơn vị của chỉ tiêu",
         "Nhập số theo đơn vị ghi ở tiêu đề cột, không ghi kèm ký hiệu đơn vị khác.",
     ),
     Reason(
-        "out_of_range",
-        "Giá trị vượt quá giới hạn có thể có của chỉ tiêu (ví dụ tỷ lệ trên 100%)",
-        "Kiểm tra lại tử số, mẫu số và giá trị.",
+        "format_unit_mismatch",
+        "Ô được định dạng phần trăm (%) hoặc phần nghìn (‰) trong cột có đơn vị khác, không rõ ý nghĩa số",
+        "Bỏ định dạng %/‰ của ô (Định dạng ô > Số) và nhập số theo đơn vị ghi ở tiêu đề cột.",
     ),
     Reason(
-        "numerator_exceeds_denominator",
-        "Tử số lớn hơn mẫu số",
-        "Kiểm tra lại: tử số là một phần của mẫu số nên không thể lớn hơn mẫu số.",
+        "uncached_formula",
+        "Ô chứa công thức chưa được tính (không có giá trị), không đọc được số",
+        "Mở tệp bằng Excel để công thức được tính rồi lưu lại, hoặc nhập trực tiếp số liệu.",
     ),
     Reason(
-        "zero_denominator",
-        "Mẫu số bằng 0 nên không tính được tỷ lệ",
-        "Kiểm tra lại mẫu số; nếu địa bàn không có đối tượng thì để trống cả ba ô.",
+        "second_total_row",
+        "Dòng tổng thứ hai với số liệu khác dòng tổng thứ nhất",
+        "Chỉ giữ một dòng tổng (Tổng cộng) cho toàn địa bàn; xóa dòng tổng còn lại.",
     ),
     Reason(
         "incomplete_rate",
         "Thiếu tử số hoặc mẫu số, không tính được giá trị",
         "Nhập đủ cả tử số và mẫu số, hoặc nhập giá trị.",
-    ),
-    Reason(
-        "inconsistent_rate",
-        "Giá trị không khớp với tử số / mẫu số",
-        "Kiểm tra lại: giá trị phải bằng tử số chia mẫu số nhân hệ số của đơn vị.",
     ),
     Reason(
         "unknown_locality",

@@ -3,7 +3,10 @@
 A reader that parses a whole sheet follows a zip bomb into gigabytes of memory (stack-notes), and an
 encrypted or legacy workbook makes readers fail with unhelpful errors. So the archive itself is inspected
 first: size cap, OLE2 container (encrypted .xlsx or old .xls), zip structure, declared uncompressed sizes and
-compression ratios, and finally a bounded streaming decompression that does not trust the declared sizes.
+compression ratios, and finally a bounded streaming decompression that does not trust the declared sizes
+and refuses any XML part with a document type declaration (Excel never writes one; a DTD is how entity
+expansion — "billion laughs" — and external entities get in, so no parser ever sees one). Sheet bounds and
+shared strings are checked next, per sheet, by `package.scan_package`, before any dense read.
 Each refusal is an `UnsafeFileError` carrying a reasons.py code.
 """
 
@@ -24,6 +27,9 @@ class Limits:
     max_member_ratio: float = 200.0  # xlsx XML compresses ~10-30x; 200x is not a spreadsheet
     ratio_floor_bytes: int = 1024 * 1024  # ratios of tiny members are meaningless
     max_members: int = 2000
+    max_sheet_cells: int = 2_000_000  # dense rows × columns calamine may allocate (~100 MB); a sheet is ~50k
+    max_shared_strings_bytes: int = 50 * 1024 * 1024
+    max_shared_strings: int = 500_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -96,8 +102,13 @@ def _check_streamed(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: L
     """
     budget = limits.max_uncompressed_bytes
     for info in infos:
+        is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+        tail = b""
         with zf.open(info) as member:
             while chunk := member.read(1 << 20):
                 budget -= len(chunk)
                 if budget < 0:
                     raise UnsafeFileError("zip_bomb", f"{info.filename}: inflates beyond the limit")
+                if is_xml and (b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk):
+                    raise UnsafeFileError("unsafe_xml", f"{info.filename}: document type declaration")
+                tail = chunk[-16:]

@@ -1,9 +1,15 @@
-"""What an ingest run did, per file and in total, with accounting that must add up."""
+"""What an ingest run did, per file and in total, with accounting that must add up.
+
+The invariants are checked with real exceptions (`AccountingError`), not `assert`: they must hold under
+`python -O` too, and a broken count is a bug to stop on, not a file to load.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ingest.workbook.parse import AccountingError
 
 COUNTS = (
     "cells_read",
@@ -22,6 +28,8 @@ class FileResult:
     sha256: str
     status: str = "pending"  # loaded | duplicate | rejected
     submission_id: str | None = None
+    duplicate_of: str | None = None  # file name of the earlier file with the same content
+    vanished: list[str] = field(default_factory=list)  # values of superseded files this file lacks
     reason_code: str | None = None
     message: str | None = None
     superseded: list[str] = field(default_factory=list)
@@ -35,28 +43,34 @@ class FileResult:
     values_loaded: int = 0
     task_reports_loaded: int = 0  # rows of raw.task_reports (task sheet); their cells are in cells_loaded
 
-    def take_counts(self, parsed) -> None:
+    def take_counts(self, parsed, loaded: bool = True) -> None:
+        """Counts of a parsed file; a file read but rejected as a whole keeps its cells (none loaded)."""
         self.rows_read = parsed.rows_read
         self.cells_read = parsed.cells_read
         self.cells_label = parsed.cells_label
         self.cells_loaded = parsed.cells_loaded
         self.cells_not_reported = parsed.cells_not_reported
         self.cells_quarantined = parsed.cells_quarantined
-        self.values_loaded = len(parsed.values)
-        self.task_reports_loaded = len(parsed.task_reports)
+        self.values_loaded = len(parsed.values) if loaded else 0
+        self.task_reports_loaded = len(parsed.task_reports) if loaded else 0
 
     def check(self) -> None:
         parts = self.cells_label + self.cells_loaded + self.cells_not_reported + self.cells_quarantined
-        assert self.cells_read == parts, f"{self.path.name}: cells read {self.cells_read} != {parts}"
-        assert self.values_loaded + self.task_reports_loaded <= self.cells_loaded
+        if self.cells_read != parts:
+            raise AccountingError(f"{self.path.name}: cells read {self.cells_read} != {parts}")
+        if self.values_loaded + self.task_reports_loaded > self.cells_loaded:
+            raise AccountingError(f"{self.path.name}: more values than loaded cells")
 
     def line(self) -> str:
         name = self.path.name
         if self.status == "duplicate":
-            return f"{name}: duplicate of {self.submission_id}, skipped"
+            return f"{name}: duplicate of {self.duplicate_of}, skipped"
         if self.status == "rejected":
-            return f"{name}: rejected ({self.reason_code})"
+            return f"{name}: rejected ({self.reason_code}): {self.message}"
         extra = f", superseded {len(self.superseded)}" if self.superseded else ""
+        if self.vanished:
+            shown = ", ".join(self.vanished[:5]) + (", …" if len(self.vanished) > 5 else "")
+            extra += f"; {len(self.vanished)} earlier values not in this file: {shown}"
         if self.task_reports_loaded:
             extra = f", {self.task_reports_loaded} task reports" + extra
         return (
@@ -112,13 +126,15 @@ class IngestSummary:
         return self.total("cells_quarantined")
 
     def check(self) -> None:
-        assert self.files == self.loaded + self.duplicates + self.rejected, "file statuses do not add up"
+        if self.files != self.loaded + self.duplicates + self.rejected:
+            raise AccountingError("file statuses do not add up")
         for r in self.results:
             r.check()
         parts = sum(
             self.total(n) for n in ("cells_label", "cells_loaded", "cells_not_reported", "cells_quarantined")
         )
-        assert self.cells_read == parts, "cell accounting does not add up"
+        if self.cells_read != parts:
+            raise AccountingError("cell accounting does not add up")
 
     def as_dict(self) -> dict[str, int]:
         out = {

@@ -85,7 +85,13 @@ def test_every_dq_defect_is_flagged(validated):
 def test_few_warnings_on_the_clean_sample(validated):
     summary, defects = validated
     counts = summary.flagged_values.groupby("check_name").size().to_dict()
-    assert summary.counts["values_flagged_error"] == 0, counts
+    # Errors only where a defect was seeded for the dq run (the ingest loads readable values; dq judges).
+    fv = summary.flagged_values
+    errors = {
+        (r.locality_id, r.indicator_code, int(r.year)) for r in fv[fv["severity"] == "error"].itertuples()
+    }
+    seeded = {(d.locality_id, d.indicator_code, d.year) for d in defects if d.caught_by == "dq"}
+    assert errors <= seeded, (errors - seeded, counts)
     assert summary.counts["values_flagged_warning"] <= MAX_WARNINGS, counts
 
 

@@ -40,6 +40,7 @@ joined as (
         indicator_values.sheet,
         indicator_values.cell,
         indicator_values.raw_value,
+        indicator_values.value_qualifier,
         submissions.received_at,
         submissions.locality_id as submission_locality_id
     from indicator_values
@@ -109,6 +110,7 @@ final as (
         sheet,
         cell,
         raw_value,
+        value_qualifier,
         received_at,
         submission_locality_id,
         quality_rank,

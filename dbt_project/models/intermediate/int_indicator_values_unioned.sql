@@ -69,6 +69,7 @@ unioned as (
         sheet,
         cell,
         raw_value,
+        value_qualifier,
         cast(null as {{ dbt.type_string() }}) as source_quote
     from reported
 
@@ -93,6 +94,7 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as sheet,
         cast(null as {{ dbt.type_string() }}) as cell,
         cast(null as {{ dbt.type_string() }}) as raw_value,
+        cast(null as {{ dbt.type_string() }}) as value_qualifier,
         cast(null as {{ dbt.type_string() }}) as source_quote
     from rollups
 
@@ -117,6 +119,7 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as sheet,
         cast(null as {{ dbt.type_string() }}) as cell,
         cast(null as {{ dbt.type_string() }}) as raw_value,
+        cast(null as {{ dbt.type_string() }}) as value_qualifier,
         source_quote
     from baselines_ranked
     where baseline_rank = 1

@@ -18,7 +18,8 @@ renamed as (
         is_total_row,
         sheet,
         cell,
-        raw_value
+        raw_value,
+        value_qualifier
     from source
 )
 

@@ -21,7 +21,8 @@ renamed as (
         values_loaded,
         values_quarantined,
         message,
-        archived_path
+        archived_path,
+        reason_code
     from source
 )
 

@@ -2,7 +2,8 @@
 
 Partitioned by reporting year so a late or corrected workbook re-runs only its year. The asset writes
 through `ingest.workbook.ingest_paths`, which loads each file in one transaction and is idempotent by
-content hash, so a retried or repeated run never double-loads.
+content hash, so a retried or repeated run never double-loads. It refuses to run on a warehouse without
+reference data (the CLI lands it first): a verdict must never rest on a missing catalog.
 """
 
 import sys
@@ -13,6 +14,7 @@ from dagster import (
     AssetSpec,
     Backoff,
     Config,
+    Failure,
     MaterializeResult,
     RetryPolicy,
     multi_asset,
@@ -54,8 +56,15 @@ class IngestConfig(Config):
     retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
 )
 def agency_submissions(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+    from ingest.warehouse import has_reference
     from ingest.workbook import ingest_paths
 
+    if not has_reference(warehouse.path):
+        raise Failure(
+            allow_retries=False,
+            description="No reference data in the warehouse (raw.indicators, raw.plans, raw.localities): "
+            "run reference_job first; values judged against a missing catalog would all be errors.",
+        )
     year = int(context.partition_key)
     if config.paths:
         files = [Path(p) for p in config.paths]

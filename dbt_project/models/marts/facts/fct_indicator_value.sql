@@ -23,5 +23,6 @@ select
     cast(sheet as {{ dbt.type_string() }}) as sheet,
     cast(cell as {{ dbt.type_string() }}) as cell,
     cast(raw_value as {{ dbt.type_string() }}) as raw_value,
+    cast(value_qualifier as {{ dbt.type_string() }}) as value_qualifier,
     cast(source_quote as {{ dbt.type_string() }}) as source_quote
 from values_unioned

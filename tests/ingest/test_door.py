@@ -1,0 +1,183 @@
+"""The door under hostile conditions the corpus cannot express as cells: a reader process that dies, a
+warehouse without reference data, and the cost of reading number formats."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from ingest.workbook import ingest_paths
+from tests.ingest.conftest import fill
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_dying_reader_rejects_its_file_and_the_batch_goes_on(
+    tan_yen_template, tmp_path, reference, monkeypatch
+):
+    """A worker killed mid-read (as by the OOM killer) is noticed, not waited for: its file is rejected
+    `worker_died`, the files after it load, and a re-run skips the file instead of dying again."""
+    from ingest.workbook import loader
+
+    real = loader.parse_workbook
+
+    def parse_or_die(path, ref, limits):
+        if path.name.startswith("die"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, ref, limits)
+
+    monkeypatch.setattr(loader, "parse_workbook", parse_or_die)  # forked workers inherit the patch
+    files = [
+        fill(tan_yen_template, tmp_path / "a.xlsx", {("Thị trấn Nhã Nam", "F"): 90}),
+        fill(tan_yen_template, tmp_path / "die.xlsx", {("Thị trấn Nhã Nam", "F"): 91}),
+        fill(tan_yen_template, tmp_path / "b.xlsx", {("Xã Tân Trung", "F"): 92}),
+    ]
+    for i, f in enumerate(files):
+        os.utime(f, (1_700_000_000 + i, 1_700_000_000 + i))
+    wh = tmp_path / "wh" / "t.duckdb"
+    summary = ingest_paths(files, wh, reference=reference, workers=2)
+    got = [(r.path.name, r.status, r.reason_code) for r in summary.results]
+    assert got == [
+        ("a.xlsx", "loaded", None),
+        ("die.xlsx", "rejected", "worker_died"),
+        ("b.xlsx", "loaded", None),
+    ]
+    again = ingest_paths([files[1]], wh, reference=reference, workers=2)
+    assert again.results[0].status == "duplicate"  # recorded as a permanent rejection: never read again
+    with duckdb.connect(str(wh), read_only=True) as con:
+        message = con.execute("select message from audit.submissions where file_name = 'die.xlsx'").fetchone()
+    assert "bị dừng bất thường" in message[0]
+
+
+def test_ingest_lands_reference_data_first(tan_yen_template, tmp_path):
+    """A new warehouse: `treem ingest` lands the reference through reference_job before any value, so no
+    verdict rests on a missing catalog."""
+    wb = tmp_path / "new" / "treem.duckdb"
+    path = fill(tan_yen_template, tmp_path / "tan-yen.xlsx", {("Thị trấn Nhã Nam", "F"): 90})
+    env = {**os.environ, "TREEM_WAREHOUSE": str(wb), "DAGSTER_HOME": str(tmp_path / "dh")}
+    (tmp_path / "dh").mkdir()
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "ingest", str(path), "--no-build"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "landing it first" in out.stdout
+    with duckdb.connect(str(wb), read_only=True) as con:
+        assert con.execute("select count(*) from raw.indicators").fetchone()[0] > 0
+        assert con.execute("select status from audit.submissions").fetchall() == [("loaded",)]
+
+
+def _package(path: Path, sheet_xml: str, shared: str | None = None) -> Path:
+    """A minimal xlsx with one sheet 'S' whose sheetData is `sheet_xml` (what other tools write)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{rel}/officeDocument"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>{sheet_xml}</sheetData></worksheet>',
+        )
+        if shared is not None:
+            zf.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">{shared}</sst>')
+    return path
+
+
+def test_far_cell_refused_whatever_the_attribute_order(tmp_path):
+    import pytest
+
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    xml = '<row r="1"><c r="A1"><v>1</v></c></row><row r="20000"><c s="0" r="XFD20000"><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "far.xlsx", xml))
+    assert err.value.code == "sheet_too_large" and "XFD20000" in err.value.detail
+
+
+def test_far_empty_styled_cell_is_no_data(tmp_path):
+    """Formatting a far cell without typing in it is harmless: the sheet is read (one cell)."""
+    from ingest.workbook.reader import read_workbook
+
+    xml = '<row r="1"><c r="A1"><v>7</v></c></row><row r="20000"><c r="XFD20000" s="1"/></row>'
+    sheets = read_workbook(_package(tmp_path / "styled.xlsx", xml))
+    assert sheets["S"].cells == {(0, 0): 7.0}
+
+
+def test_shared_strings_budget(tmp_path):
+    import pytest
+
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import Limits, UnsafeFileError
+
+    path = _package(
+        tmp_path / "s.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "<si><t>a</t></si>" * 3
+    )
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(path, Limits(max_shared_strings=2))
+    assert err.value.code == "too_many_strings"
+    assert read_workbook(path)["S"].cells == {(0, 0): "a"}
+
+
+def test_warehouse_of_an_older_version_gains_the_new_columns(tmp_path, reference):
+    """Shapes only grow: an audit table without `reason_code` gets it, and a rejection recorded before
+    (code only in its message) stays permanent."""
+    from ingest.warehouse import INGEST_TABLES, create_table_sql
+    from ingest.workbook.loader import sha256_of
+
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    wh = tmp_path / "wh" / "t.duckdb"
+    wh.parent.mkdir()
+    old = {k: v for k, v in INGEST_TABLES["audit.submissions"].items() if k != "reason_code"}
+    with duckdb.connect(str(wh)) as con:
+        con.execute("create schema audit")
+        con.execute(create_table_sql("audit.submissions", old))
+        con.execute(
+            "insert into audit.submissions (submission_id, file_name, sha256, status, message) values "
+            "('s0', 'hong.xlsx', ?, 'rejected', 'Tệp hỏng (mã lỗi: corrupt; chi tiết: x)')",
+            [sha256_of(broken)],
+        )
+    summary = ingest_paths([broken], wh, reference=reference)
+    assert summary.results[0].status == "duplicate"
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute(
+            "select reason_code from audit.submissions where submission_id = 's0'"
+        ).fetchone() == ("corrupt",)
+        columns = {r[0] for r in con.execute("describe raw.indicator_values").fetchall()}
+    assert "value_qualifier" in columns
