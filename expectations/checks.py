@@ -155,14 +155,19 @@ def check_value_matches_ratio(values: pd.DataFrame, reference: Reference, config
     )
     bad = rows[(rows["value"] - ratio).abs() > tolerance]
     details = [
-        f"Giá trị {fmt_number(r.value)} khác tử số/mẫu số × {fmt_number(r.factor)} = "
-        f"{fmt_number(round(r.numerator / r.denominator * r.factor, 3))} "
-        f"({fmt_number(r.numerator)}/{fmt_number(r.denominator)})"
+        f"Giá trị {fmt_number(r.value)} ≠ {fmt_number(r.numerator)}/{fmt_number(r.denominator)} × "
+        f"{fmt_number(r.factor)} = {fmt_number(shown_ratio(r.numerator / r.denominator * r.factor, r.value))}"
         for r in bad.itertuples(index=False)
     ]
     return CheckOutcome(
         "value_matches_ratio", "value_matches_ratio", _ids(rows), _flagged(_ids(bad), details)
     )
+
+
+def shown_ratio(ratio: float, typed: float) -> float:
+    """The computed figure as the report quotes it: two decimals, or three when two would read as the
+    typed value (2/209 × 1000 = 9,57 against a typed 9,5)."""
+    return round(ratio, 2) if round(ratio, 2) != round(typed, 2) else round(ratio, 3)
 
 
 # --- mortality ordering ------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ def test_pages_per_agency_year_with_cells_and_fixes(make_warehouse, tmp_path):
     assert "Số liệu!E12" in page  # the cell, as text
     assert "Giá trị nằm ngoài khoảng hợp lệ" in page and "Kiểm tra đơn vị tính" in page  # problem + fix
     assert "U5_MORTALITY năm 2024" in page  # missing values listed
-    assert "<b>2</b> lỗi" in page  # value_range:percent and completeness failed
+    # value_range:percent, value_matches_ratio (120 ≠ its numerator/denominator) and completeness failed
+    assert "<b>3</b> lỗi" in page
     clean = (tmp_path / "dq" / "dien-bien-health_2023.html").read_text(encoding="utf-8")
     assert "<b>0</b> lỗi" in clean and "Không phát hiện vấn đề" in clean
     index = paths.index.read_text(encoding="utf-8")

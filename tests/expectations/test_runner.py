@@ -197,16 +197,16 @@ def test_completeness_lists_missing_indicators_without_flagging_values(make_ware
     assert summary.flagged_values.query("check_name == 'completeness'").empty
 
 
-# --- warnings -------------------------------------------------------------------------------------
-
-
 def test_value_disagrees_with_numerator_and_denominator(make_warehouse):
     con = make_warehouse(only_24(lambda r: set_value(r, "IMMUNIZATION_U1", DISTRICTS[4], value=97.0)))
     summary = validate_warehouse(con)
     assert flags(summary, "value_matches_ratio") == {
         (DISTRICTS[4], "IMMUNIZATION_U1", 2024, cell_of("IMMUNIZATION_U1", 4))
     }
-    assert result(con, "value_matches_ratio")["severity"] == "warning"
+    assert result(con, "value_matches_ratio")["severity"] == "error"
+    detail = summary.flagged_values.query("check_name == 'value_matches_ratio'")["detail"].iloc[0]
+    # district 4 in 2024: 945 / 1040 × 100 = 90,865...; the page quotes the computed figure
+    assert detail == "Giá trị 97 ≠ 945/1.040 × 100 = 90,87"
 
 
 def test_mortality_ordering_flags_both_values(make_warehouse):
