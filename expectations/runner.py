@@ -23,6 +23,7 @@ import pandas as pd
 
 from expectations import load_config
 from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, sample_json
+from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -38,6 +39,7 @@ CHECK_RESULT_COLUMNS = [
     "unexpected_count",
     "unexpected_sample",
     "submission_id",
+    "judged_against",
 ]
 FLAGGED_COLUMNS = [
     "submission_id",
@@ -152,15 +154,22 @@ def validate_warehouse(
     checked_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     run_id = run_id or f"dq-{checked_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     ensure_tables(con, ALL_TABLES)
+    _add_missing_columns(con)
 
     loaded = _loaded_submissions(con)
+    plan_keys = loaded["plan_id"].fillna("").astype(str)
+    current = fingerprints(con, config, set(plan_keys))
+    judged_against = plan_keys.map(current)
     if submission_ids is not None:
         in_scope = loaded["submission_id"].isin(submission_ids)
     elif only_new:
-        validated = {
-            sid for (sid,) in con.execute("select distinct submission_id from dq.check_results").fetchall()
-        }
-        in_scope = ~loaded["submission_id"].isin(validated)
+        # new submissions, and those judged against another config or reference than today's
+        recorded = dict(
+            con.execute(
+                "select submission_id, max(judged_against) from dq.check_results group by submission_id"
+            ).fetchall()
+        )
+        in_scope = loaded["submission_id"].map(recorded) != judged_against
     else:
         in_scope = pd.Series(True, index=loaded.index)
     groups = _context_groups(loaded)
@@ -200,6 +209,9 @@ def validate_warehouse(
         if results
         else _check_results([], None, [], {}, {}, run_id, checked_at, config)
     )
+    check_results["judged_against"] = check_results["submission_id"].map(
+        dict(zip(loaded["submission_id"], judged_against, strict=True))
+    )
     flagged = pd.concat(flags, ignore_index=True) if flags else _flagged_values([], None, {})
     if write:
         _write(con, scope_ids, check_results, flagged, purge_unloaded=submission_ids is None)
@@ -213,6 +225,25 @@ def validate_warehouse(
         seconds=time.perf_counter() - started,
         gx_seconds=gx_seconds,
     )
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Add dq columns that ingest/warehouse.py declares but an older warehouse file lacks."""
+    from ingest.warehouse import DQ_TABLES
+
+    for table, columns in DQ_TABLES.items():
+        schema, name = table.split(".")
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column, sql_type in columns.items():
+            if column not in present:
+                con.execute(f"alter table {table} add column {column} {sql_type}")
 
 
 def _context_groups(submissions: pd.DataFrame) -> pd.Series:
