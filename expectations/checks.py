@@ -33,6 +33,7 @@ CHECK_FAMILIES = (
     "total_vs_rollup",
     "outlier_yoy",
     "outlier_cross_locality",
+    "conflicting_submissions",
 )
 
 UNIT_LABELS_VI = {

@@ -75,6 +75,12 @@ CHECK_TEXT_VI: dict[str, tuple[str, str]] = {
         "Giá trị khác thường so với các địa bàn cùng cấp",
         "Đối chiếu lại với đơn vị cơ sở; nếu số liệu đúng, ghi chú nguyên nhân.",
     ),
+    "conflicting_submissions": (
+        "Hai tệp báo cáo khác nhau cho cùng địa bàn, chỉ tiêu, năm",
+        "Thống nhất một số liệu giữa các tệp và gửi lại tệp sai. Trong khi chờ, báo cáo sơ kết/tổng kết dùng "
+        "số liệu của tệp thuộc kế hoạch của chính địa bàn đó (kế hoạch của tỉnh trước kế hoạch quốc gia), "
+        "nếu cùng kế hoạch thì tệp nhận sau cùng.",
+    ),
 }
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 STATUS_VI = {"loaded": "đã nhận", "rejected": "bị từ chối", "superseded": "đã được thay thế"}

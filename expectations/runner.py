@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from expectations import load_config
+from expectations import conflicts, load_config
 from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, sample_json
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
@@ -172,6 +172,11 @@ def validate_warehouse(
         in_scope = loaded["submission_id"].map(recorded) != judged_against
     else:
         in_scope = pd.Series(True, index=loaded.index)
+    if submission_ids is None:
+        # both sides of a conflict carry the finding: an old file that a new one contradicts is re-judged
+        in_scope |= loaded["submission_id"].isin(
+            conflicts.involved(con, loaded.loc[in_scope, "submission_id"].tolist(), config)
+        )
     groups = _context_groups(loaded)
     scope_subs = loaded[in_scope]
     results, flags, scope_ids, checked = [], [], [], 0
@@ -202,6 +207,19 @@ def validate_warehouse(
         results.append(chunk.check_results)
         flags.append(chunk.flagged_values)
         scope_ids += chunk.submission_ids
+    # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse.
+    verdicts, conflict_flags = conflicts.conflict_verdicts(
+        con, scope_ids, config, int(config.get("sample_size", 10))
+    )
+    results.append(_verdict_rows(conflicts.FAMILY, verdicts, config, run_id, checked_at))
+    flags.append(
+        conflict_flags.assign(
+            check_name=conflicts.FAMILY,
+            family=conflicts.FAMILY,
+            severity=config["checks"][conflicts.FAMILY]["severity"],
+            row_id=-1,
+        )[[*FLAGGED_COLUMNS, "family", "sheet", "cell", "cell_ref", "row_id"]]
+    )
     check_results = (
         pd.concat(results, ignore_index=True).sort_values(
             ["submission_id", "suite", "check_name"], ignore_index=True
@@ -497,6 +515,27 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
         {"success": bool, "element_count": "int64", "unexpected_count": "int64"}
     )
     return frame.sort_values(["submission_id", "suite", "check_name"], ignore_index=True)
+
+
+def _verdict_rows(family: str, verdicts: pd.DataFrame, config: dict, run_id, checked_at) -> pd.DataFrame:
+    """check_results rows of a submission-level verdict frame (submission_id, counts, sample)."""
+    size = int(config.get("sample_size", 10))
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "checked_at": checked_at,
+            "suite": config["suites"]["custom"],
+            "check_name": family,
+            "severity": config["checks"][family]["severity"],
+            "success": verdicts["unexpected_count"].to_numpy() == 0,
+            "element_count": verdicts["element_count"].astype("int64"),
+            "unexpected_count": verdicts["unexpected_count"].astype("int64"),
+            "unexpected_sample": [sample_json(s, size) if s else None for s in verdicts["sample"]],
+            "submission_id": verdicts["submission_id"],
+        },
+        columns=CHECK_RESULT_COLUMNS,
+    )
+    return frame.astype({"success": bool})
 
 
 def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
