@@ -36,12 +36,6 @@ CHECK_FAMILIES = (
     "conflicting_submissions",
 )
 
-UNIT_LABELS_VI = {
-    "percent": "%",
-    "per_1000_live_births": "‰, trên 1.000 trẻ đẻ sống",
-    "per_100000_children": "trên 100.000 trẻ em",
-    "count": "số lượng",
-}
 MAD_SCALE = 0.6745  # Φ⁻¹(0.75): makes MAD comparable to a standard deviation under normality
 MEAN_AD_SCALE = 1.253314  # √(π/2): the same for the mean absolute deviation (fallback when MAD = 0)
 
@@ -78,10 +72,6 @@ def fmt_number(value) -> str:
         return f"{int(value):,}".replace(",", ".")
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def unit_label_vi(unit) -> str:
-    return UNIT_LABELS_VI.get(unit, str(unit)) if isinstance(unit, str) else "không rõ đơn vị"
 
 
 def _per_unit(table: dict, units: pd.Series) -> pd.Series:

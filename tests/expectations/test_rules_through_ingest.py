@@ -13,8 +13,6 @@ after the change they run in full.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -23,9 +21,8 @@ import pytest
 
 from ingest import warehouse
 from ingest.workbook import ingest_paths
+from tests.reference_warehouse import dbt_run, land_reference
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-DBT = Path(os.environ.get("TREEM_DBT", Path(__file__).resolve().parents[2] / ".venv" / "bin" / "dbt"))
 YEAR = 2023
 OWN, NATIONAL = "dien-bien-2021", "national-2021"
 # Data rows of the Điện Biên template (districts, vn2008) and the columns Tử số / Mẫu số / Giá trị.
@@ -39,29 +36,6 @@ COLUMNS = {
 }
 # district row -> the defect it carries
 RANGE, ORDERING, RATIO, NUM_GT_DEN, ZERO_DEN, PERCENT_OVER, NEGATIVE, OUTLIER = range(8)
-
-
-def _land_reference(path: Path) -> None:
-    from ingest.reference.agencies import build_agencies
-    from ingest.reference.catalog import load_indicators
-    from ingest.reference.localities import build_localities, build_succession
-    from ingest.reference.plans import load_registry
-    from ingest.reference.tasks import load_tasks
-
-    registry = load_registry()
-    localities = build_localities()
-    frames = {
-        **registry,
-        **load_tasks(),
-        "raw.indicators": load_indicators(),
-        "raw.localities": localities,
-        "raw.locality_succession": build_succession(),
-        "raw.agencies": build_agencies(registry["raw.plans"], localities),
-    }
-    with warehouse.connect(path) as con:
-        warehouse.ensure_tables(con, warehouse.ALL_TABLES)
-        for name, frame in frames.items():
-            warehouse.replace_table(con, name, frame, warehouse.ALL_TABLES[name])
 
 
 def _own_plan_file(template: Path, dest: Path) -> Path:
@@ -116,31 +90,6 @@ def _national_plan_file(template: Path, dest: Path) -> Path:
     return dest
 
 
-def _dbt_run(path: Path, work: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TREEM_WAREHOUSE": str(path), "TREEM_DBT_TARGET": "duckdb"}
-    return subprocess.run(
-        [
-            str(DBT),
-            "run",
-            "--select",
-            "+fct_indicator_value",
-            "+fct_reported_total",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     from expectations.runner import validate_warehouse
@@ -149,7 +98,7 @@ def built(tmp_path_factory) -> Path:
 
     work = tmp_path_factory.mktemp("rules")
     path = work / "treem.duckdb"
-    _land_reference(path)
+    land_reference(path)
     reference = load_reference()
     own = write_template(OWN, "health", YEAR, work / "own_template.xlsx", reference)
     national = write_template(NATIONAL, "health", YEAR, work / "nat_template.xlsx", reference, "vn2008:11")
@@ -161,7 +110,7 @@ def built(tmp_path_factory) -> Path:
         ingest_paths([file], path, work / "archive", lambda line: None, reference=reference)
     with warehouse.connect(path) as con:
         validate_warehouse(con, only_new=True)
-    result = _dbt_run(path, work)
+    result = dbt_run(path, work, "+fct_indicator_value", "+fct_reported_total")
     assert result.returncode == 0, result.stdout[-3000:]
     return path
 
