@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from expectations import conflicts, load_config
-from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, sample_json
+from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, ancestors, sample_json
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
 
@@ -185,7 +185,7 @@ def validate_warehouse(
     gx_checks = build_gx_checks(config, con.execute("select * from raw.indicators").df())
     validator: GxValidator | None = None
     for batch in _batches(scope_subs, GX_BATCH_VALUES):
-        values, _ = load_inputs(con, None, batch)
+        values = load_values(con, batch, set(batch["submission_id"]))
         if validator is None and len(values):
             validator = GxValidator(gx_checks, config["suites"]["gx"])
         outcomes = validator.run(values) if len(values) else []
@@ -200,10 +200,11 @@ def validate_warehouse(
         checked += len(values)
     gx_seconds = time.perf_counter() - gx_started
     # Cross checks: per plan x sector x scheme, with the group's other submissions as context.
+    shared = load_reference(con)
     for key in sorted(set(groups[in_scope])):
         context = loaded[groups == key]
         scope = context[in_scope[groups == key]]
-        chunk = _validate_group(con, context, scope, config, run_id, checked_at)
+        chunk = _validate_group(con, context, scope, config, run_id, checked_at, shared)
         results.append(chunk.check_results)
         flags.append(chunk.flagged_values)
         scope_ids += chunk.submission_ids
@@ -288,9 +289,9 @@ def _batches(submissions: pd.DataFrame, max_values: int) -> list[pd.DataFrame]:
     return batches
 
 
-def _validate_group(con, context, scope, config, run_id, checked_at) -> DqSummary:
+def _validate_group(con, context, scope, config, run_id, checked_at, shared: Reference) -> DqSummary:
     """Run the cross checks on the values of `scope`, with the values of `context` as context."""
-    values, reference = load_inputs(con, scope["submission_id"].tolist(), context)
+    values, reference = load_inputs(con, scope["submission_id"].tolist(), context, shared)
     scope_ids = reference.submissions["submission_id"].tolist()
     outcomes = [check(values, reference, config) for check in CUSTOM_CHECKS]
     severity = {o.check_name: config["checks"][o.family]["severity"] for o in outcomes}
@@ -311,6 +312,7 @@ def load_inputs(
     con: duckdb.DuckDBPyConnection,
     submission_ids: list[str] | None = None,
     context: pd.DataFrame | None = None,
+    shared: Reference | None = None,
 ) -> tuple[pd.DataFrame, Reference]:
     """The values of the `context` submissions (default: every loaded one), `in_scope` marking those of
     `submission_ids` (default: all), and the reference frames.
@@ -322,19 +324,38 @@ def load_inputs(
         scope = submissions[submissions["submission_id"].isin(submission_ids)]
     else:
         scope = submissions
+    values = load_values(con, submissions, set(scope["submission_id"]))
+    shared = shared or load_reference(con)
+    reference = Reference(
+        submissions=scope.reset_index(drop=True),
+        assignments=shared.assignments,
+        localities=shared.localities,
+        indicators=shared.indicators,
+        ancestry=shared.ancestry,
+    )
+    return values, reference
+
+
+def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
+    """The values of `submissions` (audit rows), prepared for the checks, `in_scope` marking `scope`'s."""
     con.register("loaded", submissions[["submission_id", "locality_id"]])
     try:
         values = _fetch_values(con)
     finally:
         con.unregister("loaded")
-    values = _prepare(values, set(scope["submission_id"]))
-    reference = Reference(
-        submissions=scope.reset_index(drop=True),
+    return _prepare(values, scope)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
+    """The reference frames every group of a run reads (submissions empty): read and walked once per run."""
+    localities = con.execute("select locality_id, level, parent_id from raw.localities").df()
+    return Reference(
+        submissions=pd.DataFrame(),
         assignments=con.execute("select plan_id, indicator_code, sector from raw.assignments").df(),
-        localities=con.execute("select locality_id, level, parent_id from raw.localities").df(),
+        localities=localities,
         indicators=con.execute("select * from raw.indicators").df(),
+        ancestry=ancestors(localities),
     )
-    return values, reference
 
 
 def _fetch_values(con: duckdb.DuckDBPyConnection, rows_per_chunk: int = 250_000) -> pd.DataFrame:
