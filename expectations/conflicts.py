@@ -77,13 +77,6 @@ def find_conflicts(con: duckdb.DuckDBPyConnection, scope_ids: list[str], config:
         con.unregister("_conflict_scope")
 
 
-def involved(con: duckdb.DuckDBPyConnection, scope_ids: list[str], config: dict) -> set[str]:
-    """Submissions outside `scope_ids` that disagree with one in it: they are re-judged with it, so both
-    sides of a new conflict carry the finding."""
-    pairs = find_conflicts(con, scope_ids, config)
-    return set(pairs.loc[pairs["differs"], "other_submission_id"]) - set(scope_ids)
-
-
 def conflict_verdicts(
     con: duckdb.DuckDBPyConnection, scope_ids: list[str], config: dict, sample_size: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -172,11 +172,6 @@ def validate_warehouse(
         in_scope = loaded["submission_id"].map(recorded) != judged_against
     else:
         in_scope = pd.Series(True, index=loaded.index)
-    if submission_ids is None:
-        # both sides of a conflict carry the finding: an old file that a new one contradicts is re-judged
-        in_scope |= loaded["submission_id"].isin(
-            conflicts.involved(con, loaded.loc[in_scope, "submission_id"].tolist(), config)
-        )
     groups = _context_groups(loaded)
     scope_subs = loaded[in_scope]
     results, flags, scope_ids, checked = [], [], [], 0
@@ -208,9 +203,12 @@ def validate_warehouse(
         results.append(chunk.check_results)
         flags.append(chunk.flagged_values)
         scope_ids += chunk.submission_ids
-    # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse.
+    # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse. A conflict
+    # depends on two files, so every run re-judges it for every loaded submission (unless named ones are
+    # validated): a new file's conflict shows on the old file too, and a superseded file's conflict goes.
+    conflict_scope = scope_ids if submission_ids is not None else loaded["submission_id"].tolist()
     verdicts, conflict_flags = conflicts.conflict_verdicts(
-        con, scope_ids, config, int(config.get("sample_size", 10))
+        con, conflict_scope, config, int(config.get("sample_size", 10))
     )
     results.append(_verdict_rows(conflicts.FAMILY, verdicts, config, run_id, checked_at))
     flags.append(
@@ -233,7 +231,8 @@ def validate_warehouse(
     )
     flagged = pd.concat(flags, ignore_index=True) if flags else _flagged_values([], None, {})
     if write:
-        _write(con, scope_ids, check_results, flagged, purge_unloaded=submission_ids is None)
+        refreshed = {conflicts.FAMILY: conflict_scope}
+        _write(con, scope_ids, check_results, flagged, submission_ids is None, refreshed)
     return DqSummary(
         run_id=run_id,
         checked_at=checked_at,
@@ -579,13 +578,19 @@ def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
     )
 
 
-def _write(con, scope_ids, check_results, flagged, purge_unloaded: bool) -> None:
-    """Replace the dq rows of the validated submissions in one transaction."""
+def _write(con, scope_ids, check_results, flagged, purge_unloaded: bool, refreshed: dict) -> None:
+    """Replace the dq rows of the validated submissions in one transaction, and the rows of each check in
+    `refreshed` (check_name -> submission ids it was re-run for)."""
     con.execute("begin transaction")
     try:
         con.register("_dq_scope", pd.DataFrame({"submission_id": pd.Series(scope_ids, dtype="object")}))
         for table in ("dq.check_results", "dq.flagged_values"):
             con.execute(f"delete from {table} where submission_id in (select submission_id from _dq_scope)")
+            for check_name, ids in refreshed.items():
+                con.execute(
+                    f"delete from {table} where check_name = ? and submission_id in (select unnest(?))",
+                    [check_name, list(ids)],
+                )
             if purge_unloaded:
                 con.execute(
                     f"delete from {table} where submission_id is null or submission_id not in "

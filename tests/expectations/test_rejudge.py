@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from expectations import load_config
 from expectations.runner import validate_warehouse
-from tests.expectations.conftest import DISTRICTS, insert, set_value, submission_id
+from tests.expectations.conftest import (
+    DISTRICTS,
+    add_submission,
+    clean_values,
+    insert,
+    set_value,
+    submission_id,
+)
 
 S23, S24 = submission_id(2023), submission_id(2024)
 
@@ -79,3 +86,27 @@ def test_another_plans_assignments_do_not_rejudge(make_warehouse):
         [{"plan_id": "dien-bien-2021", "indicator_code": "CHILD_MARRIAGE", "sector": "health"}],
     )
     assert sorted(validate_warehouse(con, run_id="third", only_new=True).submission_ids) == [S23, S24]
+
+
+def test_conflict_follows_both_files(make_warehouse):
+    """A later file of another sector contradicting 2024 flags both files; once it is corrected, neither."""
+    con = make_warehouse()
+    validate_warehouse(con, run_id="first", only_new=True)
+    other = [
+        dict(row, submission_id="sub-police-2024", agency_id="dien-bien-police", cell="E40")
+        for row in clean_values(2024)
+        if row["indicator_code"] == "IMMUNIZATION_U1" and row["locality_id"] == DISTRICTS[3]
+    ]
+    other[0]["value"] += 5.0
+    add_submission(con, 2024, other, sid="sub-police-2024")
+    con.execute("update audit.submissions set sector = 'police' where submission_id = 'sub-police-2024'")
+    validate_warehouse(con, run_id="second", only_new=True)
+    flagged = {r[0] for r in _flagged(con, "conflicting_submissions")}
+    assert flagged == {S24, "sub-police-2024"}  # the old file too, though only the new one was judged
+
+    con.execute("update audit.submissions set status = 'superseded' where submission_id = 'sub-police-2024'")
+    corrected = [dict(other[0], submission_id="sub-police-2024b", value=other[0]["value"] - 5.0)]
+    add_submission(con, 2024, corrected, sid="sub-police-2024b")
+    con.execute("update audit.submissions set sector = 'police' where submission_id = 'sub-police-2024b'")
+    validate_warehouse(con, run_id="third", only_new=True)
+    assert _flagged(con, "conflicting_submissions") == set()
