@@ -1,11 +1,15 @@
 """Validate the loaded submissions and record the verdicts in `dq.check_results` and `dq.flagged_values`.
 
-One call validates every loaded submission (or the ones named): the row-level checks run as one Great
-Expectations validation of all their values (an ephemeral context: in memory, ~0.2 s for 50,000 values),
-the cross checks as pandas functions (checks.py). Results are then split per submission, because a
-submission is what an agency fixes and resends: each (check x submission) gets one row in check_results, and
-each flagged value one row in flagged_values. Results of the submissions validated replace their previous
-results in one transaction, so the dbt marts never see half a run.
+One call judges the submissions in scope -- those never judged, and those judged against another config or
+reference than today's (fingerprint.py), or the ones named -- in three passes:
+- row-level checks as Great Expectations expectations: one ephemeral context per run, one validation per
+  batch of up to GX_BATCH_VALUES values across all plans (a validation costs ~0.2 s whatever its size, so
+  the demo's 34 plan x sector x scheme groups are one validation, not 34);
+- cross checks (checks.py, pandas) per plan x sector x scheme group, the group's other values as context;
+- conflicting submissions (conflicts.py) as one SQL query in the warehouse, for every loaded file.
+Results are split per submission, because a submission is what an agency fixes and resends: each (check x
+submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
+the previous results of the same submissions in one transaction, so the dbt marts never see half a run.
 """
 
 from __future__ import annotations
