@@ -75,6 +75,12 @@ CHECK_TEXT_VI: dict[str, tuple[str, str]] = {
         "Giá trị khác thường so với các địa bàn cùng cấp",
         "Đối chiếu lại với đơn vị cơ sở; nếu số liệu đúng, ghi chú nguyên nhân.",
     ),
+    "conflicting_submissions": (
+        "Hai tệp báo cáo khác nhau cho cùng địa bàn, chỉ tiêu, năm",
+        "Thống nhất một số liệu giữa các tệp và gửi lại tệp sai. Trong khi chờ, báo cáo sơ kết/tổng kết dùng "
+        "số liệu của tệp thuộc kế hoạch của chính địa bàn đó (kế hoạch của tỉnh trước kế hoạch quốc gia), "
+        "nếu cùng kế hoạch thì tệp nhận sau cùng.",
+    ),
 }
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 STATUS_VI = {"loaded": "đã nhận", "rejected": "bị từ chối", "superseded": "đã được thay thế"}
@@ -110,28 +116,43 @@ left join (select * from raw.localities qualify row_number() over (partition by 
 
 PAGE_TEMPLATE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
-<title>Chất lượng số liệu – {{ agency_name }} – năm {{ year }}</title>
+<title>Chất lượng số liệu – {{ agency_name }} – {{ year_text }}</title>
 <style>{{ css }}</style></head><body>
 <p><a href="index.html">← Danh sách đơn vị</a></p>
-<h1>Kết quả kiểm tra số liệu: {{ agency_name }}, năm {{ year }}</h1>
-<p class="meta">Lần kiểm tra {{ run_ids }} lúc {{ checked_at }} (giờ UTC).</p>
+<h1>Kết quả kiểm tra số liệu: {{ agency_name }}, {{ year_text }}</h1>
+<p class="meta">{% if run_ids %}Lần kiểm tra {{ run_ids }} lúc {{ checked_at }} (giờ UTC).
+{%- else %}Chưa có tệp nào được kiểm tra.{% endif %}</p>
 <div class="cards">
   <div class="card ok"><b>{{ passed }}</b> kiểm tra đạt</div>
   <div class="card warn"><b>{{ warnings }}</b> cảnh báo ({{ warning_values }} giá trị)</div>
   <div class="card err"><b>{{ errors }}</b> lỗi ({{ error_values }} giá trị)</div>
+  <div class="card err"><b>{{ quarantined_total }}</b> ô không đọc được</div>
+  <div class="card err"><b>{{ rejected|length }}</b> tệp bị từ chối</div>
 </div>
+{% for f in rejected %}<p class="rejected"><b>Tệp {{ f.file_name }} không được tiếp nhận.</b>
+{{ f.message }}</p>{% endfor %}
 <p>{% if errors %}<b>Cần sửa và gửi lại:</b> các giá trị có <span class="err">lỗi</span>
-chưa được đưa vào báo cáo sơ kết/tổng kết.{% elif warnings %}Các giá trị có <span class="warn">cảnh báo</span>
+chưa được đưa vào báo cáo sơ kết/tổng kết.{% elif rejected %}<b>Cần gửi lại tệp:</b> không có số liệu nào của
+tệp bị từ chối được đưa vào kho dữ liệu.{% elif quarantined_total %}<b>Cần kiểm tra:</b> các ô không đọc được
+chưa được đưa vào kho dữ liệu.{% elif warnings %}Các giá trị có <span class="warn">cảnh báo</span>
 vẫn được sử dụng nhưng cần đơn vị xác nhận.{% else %}Không phát hiện vấn đề.{% endif %}</p>
 <h2>Tệp đã gửi</h2>
-<table><tr><th>Tệp</th><th>Trạng thái</th><th>Số giá trị</th><th>Ghi chú</th></tr>
-{% for f in files %}<tr><td>{{ f.file_name }}</td><td>{{ f.status }}</td><td>{{ f.n_values }}</td>
-<td>{{ f.message }}</td></tr>{% endfor %}</table>
+<table><tr><th>Tệp</th><th>Trạng thái</th><th>Số giá trị</th><th>Ô không đọc được</th><th>Ghi chú</th></tr>
+{% for f in files %}<tr class="{{ f.css }}"><td>{{ f.file_name }}</td><td>{{ f.status }}</td>
+<td>{{ f.n_values }}</td><td>{{ f.n_quarantined }}</td><td>{{ f.message }}</td></tr>{% endfor %}</table>
 {% if missing %}<h2>Thiếu số liệu</h2>
 <p>{{ text.completeness[1] }}</p>
 <table><tr><th>Tệp</th><th>Chỉ tiêu còn thiếu</th></tr>
 {% for m in missing %}<tr><td>{{ m.file_name }}</td><td>{{ m.missing_items }}</td></tr>{% endfor %}
 </table>{% endif %}
+{% if quarantined %}<h2>Các ô không đọc được{% if quarantined_more %} ({{ quarantined|length }} /
+{{ quarantined_total }}){% endif %}</h2>
+<p>Các ô này không được đưa vào kho dữ liệu. Sửa ô theo lý do ghi bên cạnh rồi gửi lại tệp.</p>
+<table><tr><th>Tệp</th><th>Ô</th><th>Nội dung đã nhập</th><th>Lý do</th></tr>
+{% for q in quarantined %}<tr class="error"><td>{{ q.file_name }}</td><td class="cell">{{ q.cell_ref }}</td>
+<td>{{ q.raw_value }}</td><td>{{ q.reason_vi }}</td></tr>{% endfor %}</table>
+{% if quarantined_more %}<p>… và {{ quarantined_more }} ô khác (xem bảng audit.quarantine).</p>{% endif %}
+{% endif %}
 {% if problems %}<h2>Các ô cần xem xét{% if more %} ({{ shown }} / {{ total }}){% endif %}</h2>
 <table><tr><th>Mức</th><th>Tệp</th><th>Ô</th><th>Chỉ tiêu</th><th>Địa bàn</th><th>Năm</th><th>Vấn đề</th>
 <th>Cách sửa</th></tr>
@@ -141,11 +162,11 @@ vẫn được sử dụng nhưng cần đơn vị xác nhận.{% else %}Không 
 <td>{% for i in p.issues %}<p><b>{{ i.severity_vi }} – {{ i.title }}</b>: {{ i.detail }}</p>{% endfor %}</td>
 <td>{% for f in p.fixes %}<p>{{ f }}</p>{% endfor %}</td></tr>{% endfor %}</table>
 {% if more %}<p>… và {{ more }} ô khác có vấn đề (xem bảng dq.flagged_values).</p>{% endif %}{% endif %}
-<h2>Các kiểm tra đã chạy</h2>
+{% if checks %}<h2>Các kiểm tra đã chạy</h2>
 <table><tr><th>Kiểm tra</th><th>Mức</th><th>Số giá trị đã kiểm tra</th><th>Không đạt</th></tr>
 {% for c in checks %}<tr class="{{ c.css }}"><td>{{ c.title }} <small>({{ c.check_name }})</small></td>
 <td>{{ c.severity_vi }}</td><td>{{ c.element_count }}</td><td>{{ c.unexpected_count }}</td></tr>{% endfor %}
-</table></body></html>
+</table>{% endif %}</body></html>
 """
 
 INDEX_TEMPLATE = """<!doctype html>
@@ -153,14 +174,35 @@ INDEX_TEMPLATE = """<!doctype html>
 <title>Chất lượng số liệu – Chương trình hành động vì trẻ em</title>
 <style>{{ css }}</style></head><body>
 <h1>Chất lượng số liệu báo cáo của các đơn vị</h1>
-<p class="meta">Cập nhật {{ generated }}.{% if data_docs %} Chi tiết kỹ thuật:
+<p class="meta">Cập nhật {{ generated }}. Đơn vị có lỗi đứng trước.{% if data_docs %} Chi tiết kỹ thuật:
 <a href="{{ data_docs }}">Great Expectations Data Docs</a>.{% endif %}</p>
-<table><tr><th>Đơn vị</th><th>Năm</th><th>Số tệp</th><th>Kiểm tra đạt</th><th>Cảnh báo</th><th>Lỗi</th>
-<th></th></tr>
-{% for r in rows %}<tr class="{{ r.css }}"><td>{{ r.agency_name }}</td><td>{{ r.year }}</td>
-<td>{{ r.files }}</td>
-<td>{{ r.passed }}</td><td>{{ r.warnings }}</td><td>{{ r.errors }}</td>
-<td><a href="{{ r.href }}">Xem chi tiết</a></td></tr>{% endfor %}</table>
+<p><label>Lọc: <input id="filter" type="search" placeholder="tên đơn vị hoặc năm"></label>
+<label><input id="only-problems" type="checkbox"> Chỉ hiện đơn vị cần xử lý</label></p>
+<table id="units"><thead><tr><th>Đơn vị</th><th>Năm</th><th>Số tệp</th><th>Tệp bị từ chối</th>
+<th>Ô không đọc được</th><th>Kiểm tra đạt</th><th>Cảnh báo</th><th>Lỗi</th><th></th></tr>
+<tr class="total"><td>Tổng cộng ({{ rows|length }} trang)</td><td></td><td>{{ totals.files }}</td>
+<td>{{ totals.rejected }}</td><td>{{ totals.quarantined }}</td><td>{{ totals.passed }}</td>
+<td>{{ totals.warnings }}</td><td>{{ totals.errors }}</td><td></td></tr></thead><tbody>
+{% for r in rows %}<tr class="{{ r.css }}" data-problem="{{ 1 if r.css == 'error' else 0 }}">
+<td>{{ r.agency_name }}</td><td>{{ r.year }}</td><td>{{ r.files }}</td><td>{{ r.rejected }}</td>
+<td>{{ r.quarantined }}</td><td>{{ r.passed }}</td><td>{{ r.warnings }}</td><td>{{ r.errors }}</td>
+<td><a href="{{ r.href }}">Xem chi tiết</a></td></tr>{% endfor %}</tbody></table>
+<script>
+(function () {
+  var box = document.getElementById("filter"), only = document.getElementById("only-problems");
+  function apply() {
+    var words = box.value.toLowerCase().normalize("NFC").split(/\\s+/).filter(Boolean);
+    document.querySelectorAll("#units tbody tr").forEach(function (tr) {
+      var text = tr.textContent.toLowerCase().normalize("NFC");
+      var show = words.every(function (w) { return text.indexOf(w) >= 0; });
+      if (only.checked && tr.dataset.problem !== "1") show = false;
+      tr.style.display = show ? "" : "none";
+    });
+  }
+  box.addEventListener("input", apply);
+  only.addEventListener("change", apply);
+})();
+</script>
 </body></html>
 """
 
@@ -169,7 +211,8 @@ table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
 .cards{display:flex;gap:1em}.card{padding:.8em 1.2em;border-radius:6px}.card b{font-size:1.6em}
 .ok{background:#e8f5e9}.warn{background:#fff8e1}.err{background:#ffebee}tr.error td{background:#ffebee}
-tr.warning td{background:#fff8e1}.cell{font-weight:600;white-space:nowrap}.meta{color:#666}"""
+tr.warning td{background:#fff8e1}.cell{font-weight:600;white-space:nowrap}.meta{color:#666}
+tr.total td{font-weight:600;background:#f3f3f3}.rejected{background:#ffebee;padding:.6em}"""
 
 
 @dataclass
@@ -192,7 +235,11 @@ def page_name(agency_id: str, year) -> str:
 def write_reports(
     con: duckdb.DuckDBPyConnection, out_dir: Path | str, config: dict | None = None
 ) -> ReportPaths:
-    """Write `<agency>_<year>.html` for every agency × year with submissions, and `index.html`."""
+    """Write `<agency>_<year>.html` for every agency × year with submissions, and `index.html`.
+
+    A file whose agency or year could not be identified (a corrupt or foreign file) gets a page of its own,
+    named after the file, saying why it was refused. Quarantined cells are listed on their page.
+    """
     from jinja2 import Environment
 
     config = config or load_config()
@@ -208,15 +255,22 @@ def write_reports(
     ).df()
     results = con.execute("select * from dq.check_results").df()
     flags = con.execute(FLAGS_SQL).df()
+    quarantine = con.execute(
+        "select submission_id, sheet, cell, raw_value, reason_vi from audit.quarantine "
+        "order by submission_id, sheet, length(cell), cell"
+    ).df()
     counts = dict(
         con.execute("select submission_id, count(*) from raw.indicator_values group by 1").fetchall()
     )
+    held = quarantine["submission_id"].value_counts().to_dict()
     agencies = _agency_names(con)
     order = {family: i for i, family in enumerate(CHECK_FAMILIES)}
 
     paths = ReportPaths(index=out_dir / "index.html")
     rows = []
-    for (agency_id, year), subs in submissions.groupby(["agency_id", "year"], dropna=False, sort=True):
+    for (agency_id, year, _), subs in submissions.assign(_page=_page_key(submissions)).groupby(
+        ["agency_id", "year", "_page"], dropna=False, sort=True
+    ):
         ids = set(subs["submission_id"])
         mine = results[results["submission_id"].isin(ids)]
         my_flags = flags[flags["submission_id"].isin(ids)].copy()
@@ -225,6 +279,8 @@ def write_reports(
         errors = int((failed["severity"] == "error").sum())
         warnings = int((failed["severity"] == "warning").sum())
         file_of = dict(zip(subs["submission_id"], subs["file_name"], strict=True))
+        rejected = subs[subs["status"] == "rejected"].sort_values("file_name")
+        my_quarantine = quarantine[quarantine["submission_id"].isin(ids)]
 
         my_flags["family"] = my_flags["check_name"].map(family_of)
         problems, n_problems = _problems(my_flags, order, top)
@@ -242,27 +298,50 @@ def write_reports(
             .assign(rank=lambda d: d["check_name"].map(family_of).map(order))
             .sort_values(["rank", "check_name"])
         )
-        name = agencies.get(agency_id, agency_id or "(không rõ đơn vị)")
+        known_agency = isinstance(agency_id, str) and bool(agency_id)
+        if known_agency:
+            name = agencies.get(agency_id, agency_id)
+        else:
+            name = "Tệp chưa xác định được đơn vị (" + ", ".join(sorted(subs["file_name"].astype(str))) + ")"
+        year_value = "" if pd.isna(year) else int(year)
+        year_text = f"năm {year_value}" if year_value != "" else "năm chưa xác định"
         html = page.render(
             css=CSS,
             agency_name=name,
-            year="" if pd.isna(year) else int(year),
-            run_ids=", ".join(sorted(mine["run_id"].dropna().unique())) or "(chưa kiểm tra)",
+            year_text=year_text,
+            run_ids=", ".join(sorted(mine["run_id"].dropna().unique())),
             checked_at=str(mine["checked_at"].max()) if len(mine) else "",
             passed=passed,
             errors=errors,
             warnings=warnings,
             error_values=int((my_flags["severity"] == "error").sum()),
             warning_values=int((my_flags["severity"] == "warning").sum()),
+            rejected=[
+                {"file_name": r.file_name, "message": _text(r.message)}
+                for r in rejected.itertuples(index=False)
+            ],
             files=[
                 {
                     "file_name": s.file_name,
                     "status": STATUS_VI.get(s.status, s.status),
                     "n_values": counts.get(s.submission_id, 0),
-                    "message": s.message if isinstance(s.message, str) and s.status != "loaded" else "",
+                    "n_quarantined": held.get(s.submission_id, 0),
+                    "message": _text(s.message) if s.status != "loaded" else "",
+                    "css": "error" if s.status == "rejected" else "",
                 }
                 for s in subs.sort_values("file_name").itertuples(index=False)
             ],
+            quarantined=[
+                {
+                    "file_name": file_of.get(q.submission_id, q.submission_id),
+                    "cell_ref": f"{q.sheet}!{q.cell}" if _text(q.sheet) else _text(q.cell),
+                    "raw_value": _text(q.raw_value),
+                    "reason_vi": _text(q.reason_vi),
+                }
+                for q in my_quarantine.head(top).itertuples(index=False)
+            ],
+            quarantined_total=len(my_quarantine),
+            quarantined_more=max(0, len(my_quarantine) - top),
             missing=missing,
             problems=problems,
             total=n_problems,
@@ -281,32 +360,65 @@ def write_reports(
                 for c in checks.itertuples(index=False)
             ],
         )
-        target = out_dir / page_name(agency_id, "" if pd.isna(year) else int(year))
+        if known_agency:
+            target = out_dir / page_name(agency_id, year_value)
+        else:
+            target = out_dir / page_name("tep-" + "-".join(sorted(subs["file_name"].astype(str))), year_value)
         target.write_text(html, encoding="utf-8")
         paths.pages.append(target)
+        needs_action = bool(errors or len(rejected) or len(my_quarantine))
         rows.append(
             {
                 "agency_name": name,
-                "year": "" if pd.isna(year) else int(year),
+                "year": year_value,
                 "files": len(subs),
+                "rejected": len(rejected),
+                "quarantined": len(my_quarantine),
                 "passed": passed,
                 "warnings": warnings,
                 "errors": errors,
                 "href": target.name,
-                "css": "error" if errors else ("warning" if warnings else ""),
+                "css": "error" if needs_action else ("warning" if warnings else ""),
             }
         )
+    # worst first: errors, refused files, unreadable cells, warnings; then by name and year
+    rows.sort(
+        key=lambda r: (
+            -r["errors"],
+            -r["rejected"],
+            -r["quarantined"],
+            -r["warnings"],
+            r["agency_name"],
+            str(r["year"]),
+        )
+    )
+    totals = {
+        key: sum(r[key] for r in rows)
+        for key in ("files", "rejected", "quarantined", "passed", "warnings", "errors")
+    }
     docs = out_dir / "data_docs" / "index.html"
     paths.index.write_text(
         index.render(
             css=CSS,
             rows=rows,
+            totals=totals,
             generated=datetime.now().strftime("%d/%m/%Y %H:%M"),
             data_docs="data_docs/index.html" if docs.exists() else None,
         ),
         encoding="utf-8",
     )
     return paths
+
+
+def _page_key(submissions: pd.DataFrame) -> pd.Series:
+    """Which page a submission belongs to: its agency × year, or, unidentified, a page of its own."""
+    known = submissions["agency_id"].notna() & submissions["year"].notna()
+    return submissions["submission_id"].where(~known, "")
+
+
+def _text(value) -> str:
+    """A cell of a frame as page text: missing values (None, NaN) are empty, never 'nan'."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def _problems(flags: pd.DataFrame, order: dict[str, int], top: int) -> tuple[list[dict], int]:

@@ -1,11 +1,15 @@
 """Validate the loaded submissions and record the verdicts in `dq.check_results` and `dq.flagged_values`.
 
-One call validates every loaded submission (or the ones named): the row-level checks run as one Great
-Expectations validation of all their values (an ephemeral context: in memory, ~0.2 s for 50,000 values),
-the cross checks as pandas functions (checks.py). Results are then split per submission, because a
-submission is what an agency fixes and resends: each (check x submission) gets one row in check_results, and
-each flagged value one row in flagged_values. Results of the submissions validated replace their previous
-results in one transaction, so the dbt marts never see half a run.
+One call judges the submissions in scope -- those never judged, and those judged against another config or
+reference than today's (fingerprint.py), or the ones named -- in three passes:
+- row-level checks as Great Expectations expectations: one ephemeral context per run, one validation per
+  batch of up to GX_BATCH_VALUES values across all plans (a validation costs ~0.2 s whatever its size, so
+  the demo's 34 plan x sector x scheme groups are one validation, not 34);
+- cross checks (checks.py, pandas) per plan x sector x scheme group, the group's other values as context;
+- conflicting submissions (conflicts.py) as one SQL query in the warehouse, for every loaded file.
+Results are split per submission, because a submission is what an agency fixes and resends: each (check x
+submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
+the previous results of the same submissions in one transaction, so the dbt marts never see half a run.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from expectations import load_config
-from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, sample_json
+from expectations import conflicts, load_config
+from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, ancestors, sample_json
+from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -38,6 +43,7 @@ CHECK_RESULT_COLUMNS = [
     "unexpected_count",
     "unexpected_sample",
     "submission_id",
+    "judged_against",
 ]
 FLAGGED_COLUMNS = [
     "submission_id",
@@ -51,6 +57,10 @@ FLAGGED_COLUMNS = [
 
 # Keys repeat across millions of rows (national scale: 2.5M values, 36 indicators, 14k localities): as
 # categoricals they take a few bytes a row instead of a Python string each, and group and merge on codes.
+# Values per GX validation: the demo's 10,000 values are one validation (a GX run costs ~0.25 s whatever
+# its size below ~100,000 rows); a national backfill's 2.5M values are a few, bounding memory.
+GX_BATCH_VALUES = 500_000
+
 CATEGORICAL_COLUMNS = (
     "submission_id",
     "plan_id",
@@ -61,6 +71,7 @@ CATEGORICAL_COLUMNS = (
     "unit",
     "level",
     "parent_id",
+    "flag_locality_id",
 )
 
 VALUES_SQL = """
@@ -71,7 +82,10 @@ with indicators as (
 )
 select v.submission_id, v.plan_id, v.agency_id, v.indicator_code, v.locality_id, v.year,
        v.value, v.numerator, v.denominator, v.is_total_row, v.sheet, v.cell, v.raw_value,
-       i.unit, i.factor, i.numerator_le_denominator as requires_le, l.level, l.parent_id
+       i.unit, i.factor, i.numerator_le_denominator as requires_le, l.level, l.parent_id,
+       -- a total row typed without a locality stands for the file's territory (as in the dbt facts), so
+       -- its flags name that locality and match exactly that row downstream
+       coalesce(v.locality_id, case when v.is_total_row then s.locality_id end) as flag_locality_id
 from raw.indicator_values v
 join loaded s using (submission_id)
 left join indicators i using (indicator_code)
@@ -144,36 +158,85 @@ def validate_warehouse(
     checked_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     run_id = run_id or f"dq-{checked_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     ensure_tables(con, ALL_TABLES)
+    _add_missing_columns(con)
 
     loaded = _loaded_submissions(con)
+    plan_keys = loaded["plan_id"].fillna("").astype(str)
+    current = fingerprints(con, config, set(plan_keys))
+    judged_against = plan_keys.map(current)
     if submission_ids is not None:
         in_scope = loaded["submission_id"].isin(submission_ids)
     elif only_new:
-        validated = {
-            sid for (sid,) in con.execute("select distinct submission_id from dq.check_results").fetchall()
-        }
-        in_scope = ~loaded["submission_id"].isin(validated)
+        # new submissions, and those judged against another config or reference than today's
+        recorded = dict(
+            con.execute(
+                "select submission_id, max(judged_against) from dq.check_results group by submission_id"
+            ).fetchall()
+        )
+        in_scope = loaded["submission_id"].map(recorded) != judged_against
     else:
         in_scope = pd.Series(True, index=loaded.index)
     groups = _context_groups(loaded)
-    results, flags, scope_ids, checked, gx_seconds = [], [], [], 0, 0.0
+    scope_subs = loaded[in_scope]
+    results, flags, scope_ids, checked = [], [], [], 0
+    # Row-level checks: GX, one context per run, one validation per batch of submissions (any groups).
+    gx_started = time.perf_counter()
+    gx_checks = build_gx_checks(config, con.execute("select * from raw.indicators").df())
+    validator: GxValidator | None = None
+    for batch in _batches(scope_subs, GX_BATCH_VALUES):
+        values = load_values(con, batch, set(batch["submission_id"]))
+        if validator is None and len(values):
+            validator = GxValidator(gx_checks, config["suites"]["gx"])
+        outcomes = validator.run(values) if len(values) else []
+        ran = {o.check_name for o in outcomes}
+        # A GX check with no rows still gets its (empty, successful) row per submission.
+        outcomes += [CheckOutcome(c.check_name, c.family) for c in gx_checks if c.check_name not in ran]
+        severity = {c.check_name: c.severity for c in gx_checks}
+        suites = {c.check_name: config["suites"]["gx"] for c in gx_checks}
+        ids = batch["submission_id"].tolist()
+        results.append(_check_results(outcomes, values, ids, severity, suites, run_id, checked_at, config))
+        flags.append(_flagged_values(outcomes, values, severity))
+        checked += len(values)
+    gx_seconds = time.perf_counter() - gx_started
+    # Cross checks: per plan x sector x scheme, with the group's other submissions as context.
+    shared = load_reference(con)
     for key in sorted(set(groups[in_scope])):
         context = loaded[groups == key]
         scope = context[in_scope[groups == key]]
-        chunk = _validate_group(con, context, scope, config, run_id, checked_at)
+        chunk = _validate_group(con, context, scope, config, run_id, checked_at, shared)
         results.append(chunk.check_results)
         flags.append(chunk.flagged_values)
         scope_ids += chunk.submission_ids
-        checked += chunk.values_checked
-        gx_seconds += chunk.gx_seconds
+    # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse. A conflict
+    # depends on two files, so every run re-judges it for every loaded submission (unless named ones are
+    # validated): a new file's conflict shows on the old file too, and a superseded file's conflict goes.
+    conflict_scope = scope_ids if submission_ids is not None else loaded["submission_id"].tolist()
+    verdicts, conflict_flags = conflicts.conflict_verdicts(
+        con, conflict_scope, config, int(config.get("sample_size", 10))
+    )
+    results.append(_verdict_rows(conflicts.FAMILY, verdicts, config, run_id, checked_at))
+    flags.append(
+        conflict_flags.assign(
+            check_name=conflicts.FAMILY,
+            family=conflicts.FAMILY,
+            severity=config["checks"][conflicts.FAMILY]["severity"],
+            row_id=-1,
+        )[[*FLAGGED_COLUMNS, "family", "sheet", "cell", "cell_ref", "row_id"]]
+    )
     check_results = (
-        pd.concat(results, ignore_index=True)
+        pd.concat(results, ignore_index=True).sort_values(
+            ["submission_id", "suite", "check_name"], ignore_index=True
+        )
         if results
         else _check_results([], None, [], {}, {}, run_id, checked_at, config)
     )
+    check_results["judged_against"] = check_results["submission_id"].map(
+        dict(zip(loaded["submission_id"], judged_against, strict=True))
+    )
     flagged = pd.concat(flags, ignore_index=True) if flags else _flagged_values([], None, {})
     if write:
-        _write(con, scope_ids, check_results, flagged, purge_unloaded=submission_ids is None)
+        refreshed = {conflicts.FAMILY: conflict_scope}
+        _write(con, scope_ids, check_results, flagged, submission_ids is None, refreshed)
     return DqSummary(
         run_id=run_id,
         checked_at=checked_at,
@@ -186,6 +249,25 @@ def validate_warehouse(
     )
 
 
+def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Add dq columns that ingest/warehouse.py declares but an older warehouse file lacks."""
+    from ingest.warehouse import DQ_TABLES
+
+    for table, columns in DQ_TABLES.items():
+        schema, name = table.split(".")
+        present = {
+            c
+            for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column, sql_type in columns.items():
+            if column not in present:
+                con.execute(f"alter table {table} add column {column} {sql_type}")
+
+
 def _context_groups(submissions: pd.DataFrame) -> pd.Series:
     """plan × sector × scheme of each submission: reports for 2025 on name vn2025 units."""
     from ingest.workbook.context import VN2025_FROM, reporting_date
@@ -196,26 +278,27 @@ def _context_groups(submissions: pd.DataFrame) -> pd.Series:
     return submissions["plan_id"].fillna("?") + "|" + submissions["sector"].fillna("?") + "|" + scheme
 
 
-def _validate_group(con, context, scope, config, run_id, checked_at) -> DqSummary:
-    """Run every check on the values of `scope`, with the values of `context` as context."""
-    values, reference = load_inputs(con, scope["submission_id"].tolist(), context)
+def _batches(submissions: pd.DataFrame, max_values: int) -> list[pd.DataFrame]:
+    """Consecutive slices of `submissions` holding at most ~`max_values` values each (by values_loaded)."""
+    sizes = submissions["values_loaded"].fillna(0).astype("int64").to_numpy()
+    batches, start, total = [], 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and total + size > max_values:
+            batches.append(submissions.iloc[start:i])
+            start, total = i, 0
+        total += int(size)
+    if start < len(submissions):
+        batches.append(submissions.iloc[start:])
+    return batches
+
+
+def _validate_group(con, context, scope, config, run_id, checked_at, shared: Reference) -> DqSummary:
+    """Run the cross checks on the values of `scope`, with the values of `context` as context."""
+    values, reference = load_inputs(con, scope["submission_id"].tolist(), context, shared)
     scope_ids = reference.submissions["submission_id"].tolist()
-    gx_checks = build_gx_checks(config, reference.indicators)
-    scoped = values[values["in_scope"]]
-    gx_started = time.perf_counter()
-    outcomes = run_gx(scoped, gx_checks, config["suites"]["gx"]) if len(scoped) else []
-    gx_seconds = time.perf_counter() - gx_started
-    outcomes += [check(values, reference, config) for check in CUSTOM_CHECKS]
-
-    severity = {c.check_name: c.severity for c in gx_checks}
-    suites = {c.check_name: config["suites"]["gx"] for c in gx_checks}
-    for outcome in outcomes:
-        severity.setdefault(outcome.check_name, config["checks"][outcome.family]["severity"])
-        suites.setdefault(outcome.check_name, config["suites"]["custom"])
-    # A GX check with no in-scope rows still gets its (empty, successful) row per submission.
-    ran = {o.check_name for o in outcomes}
-    outcomes += [CheckOutcome(c.check_name, c.family) for c in gx_checks if c.check_name not in ran]
-
+    outcomes = [check(values, reference, config) for check in CUSTOM_CHECKS]
+    severity = {o.check_name: config["checks"][o.family]["severity"] for o in outcomes}
+    suites = {o.check_name: config["suites"]["custom"] for o in outcomes}
     return DqSummary(
         run_id=run_id,
         checked_at=checked_at,
@@ -225,7 +308,6 @@ def _validate_group(con, context, scope, config, run_id, checked_at) -> DqSummar
             outcomes, values, scope_ids, severity, suites, run_id, checked_at, config
         ),
         flagged_values=_flagged_values(outcomes, values, severity),
-        gx_seconds=gx_seconds,
     )
 
 
@@ -233,6 +315,7 @@ def load_inputs(
     con: duckdb.DuckDBPyConnection,
     submission_ids: list[str] | None = None,
     context: pd.DataFrame | None = None,
+    shared: Reference | None = None,
 ) -> tuple[pd.DataFrame, Reference]:
     """The values of the `context` submissions (default: every loaded one), `in_scope` marking those of
     `submission_ids` (default: all), and the reference frames.
@@ -244,19 +327,38 @@ def load_inputs(
         scope = submissions[submissions["submission_id"].isin(submission_ids)]
     else:
         scope = submissions
-    con.register("loaded", submissions[["submission_id"]])
+    values = load_values(con, submissions, set(scope["submission_id"]))
+    shared = shared or load_reference(con)
+    reference = Reference(
+        submissions=scope.reset_index(drop=True),
+        assignments=shared.assignments,
+        localities=shared.localities,
+        indicators=shared.indicators,
+        ancestry=shared.ancestry,
+    )
+    return values, reference
+
+
+def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
+    """The values of `submissions` (audit rows), prepared for the checks, `in_scope` marking `scope`'s."""
+    con.register("loaded", submissions[["submission_id", "locality_id"]])
     try:
         values = _fetch_values(con)
     finally:
         con.unregister("loaded")
-    values = _prepare(values, set(scope["submission_id"]))
-    reference = Reference(
-        submissions=scope.reset_index(drop=True),
+    return _prepare(values, scope)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
+    """The reference frames every group of a run reads (submissions empty): read and walked once per run."""
+    localities = con.execute("select locality_id, level, parent_id from raw.localities").df()
+    return Reference(
+        submissions=pd.DataFrame(),
         assignments=con.execute("select plan_id, indicator_code, sector from raw.assignments").df(),
-        localities=con.execute("select locality_id, level, parent_id from raw.localities").df(),
+        localities=localities,
         indicators=con.execute("select * from raw.indicators").df(),
+        ancestry=ancestors(localities),
     )
-    return values, reference
 
 
 def _fetch_values(con: duckdb.DuckDBPyConnection, rows_per_chunk: int = 250_000) -> pd.DataFrame:
@@ -318,46 +420,63 @@ def _prepare(values: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
     return values
 
 
-def run_gx(values: pd.DataFrame, checks: list[GxCheck], suite_name: str) -> list[CheckOutcome]:
-    """One GX validation of all in-scope values; unexpected rows come back as row_ids (COMPLETE format)."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+class GxValidator:
+    """One Great Expectations context, suite and validation definition per run, validating frame after frame.
 
-    frame = gx_frame(values)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    batch_definition = (
-        context.data_sources.add_pandas("treem")
-        .add_dataframe_asset("indicator_values")
-        .add_batch_definition_whole_dataframe("all")
-    )
-    suite = context.suites.add(build_suite(checks, suite_name))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
-    )
-    result = validation.run(
-        batch_parameters={"dataframe": frame},
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["row_id"],
-            "return_unexpected_index_query": False,
-        },
-    )
-    by_name = {c.check_name: c for c in checks}
-    outcomes = []
-    for item in result.results:
-        check = by_name[item.expectation_config.meta["check_name"]]
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            raise RuntimeError(f"GX expectation {check.check_name} failed to run: {item.exception_info}")
-        unexpected = [entry["row_id"] for entry in item.result.get("unexpected_index_list") or []]
-        rows = values.set_index("row_id", drop=False).loc[unexpected] if unexpected else values.iloc[0:0]
-        flagged = pd.DataFrame(
-            {"row_id": rows["row_id"].to_numpy(dtype="int64"), "detail": describe(check, rows).to_list()}
+    Why one per run: building a GX context, data source and suite costs ~0.3 s, and a run validates one
+    context group (plan x sector x scheme) at a time -- 34 groups on the demo, hundreds nationally. The suite
+    depends only on the config and the catalog, which are the same for every group of a run.
+    Why pandas and not GX's SQL execution against the warehouse: GX 1.x reaches DuckDB only through the
+    `duckdb_engine` SQLAlchemy dialect (not a dependency of this project), and the row ids GX returns for
+    unexpected rows must be joined back to the cell lineage the cross checks already hold in memory.
+    """
+
+    def __init__(self, checks: list[GxCheck], suite_name: str):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.checks = {c.check_name: c for c in checks}
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        batch_definition = (
+            context.data_sources.add_pandas("treem")
+            .add_dataframe_asset("indicator_values")
+            .add_batch_definition_whole_dataframe("all")
         )
-        examined = values.loc[check.scope(values), "row_id"].to_numpy(dtype="int64")
-        outcomes.append(CheckOutcome(check.check_name, check.family, examined, flagged))
-    return outcomes
+        suite = context.suites.add(build_suite(checks, suite_name))
+        self.validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+        )
+
+    def run(self, values: pd.DataFrame) -> list[CheckOutcome]:
+        """One GX validation of `values`; unexpected rows come back as row_ids (COMPLETE format)."""
+        result = self.validation.run(
+            batch_parameters={"dataframe": gx_frame(values)},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["row_id"],
+                "return_unexpected_index_query": False,
+            },
+        )
+        outcomes = []
+        for item in result.results:
+            check = self.checks[item.expectation_config.meta["check_name"]]
+            if item.exception_info and item.exception_info.get("raised_exception"):
+                raise RuntimeError(f"GX expectation {check.check_name} failed to run: {item.exception_info}")
+            unexpected = [entry["row_id"] for entry in item.result.get("unexpected_index_list") or []]
+            rows = values.set_index("row_id", drop=False).loc[unexpected] if unexpected else values.iloc[0:0]
+            flagged = pd.DataFrame(
+                {"row_id": rows["row_id"].to_numpy(dtype="int64"), "detail": describe(check, rows).to_list()}
+            )
+            examined = values.loc[check.scope(values), "row_id"].to_numpy(dtype="int64")
+            outcomes.append(CheckOutcome(check.check_name, check.family, examined, flagged))
+        return outcomes
+
+
+def run_gx(values: pd.DataFrame, checks: list[GxCheck], suite_name: str) -> list[CheckOutcome]:
+    """One GX validation of `values` in a context of its own (tests and one-off use)."""
+    return GxValidator(checks, suite_name).run(values)
 
 
 def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checked_at, config) -> pd.DataFrame:
@@ -422,6 +541,27 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
     return frame.sort_values(["submission_id", "suite", "check_name"], ignore_index=True)
 
 
+def _verdict_rows(family: str, verdicts: pd.DataFrame, config: dict, run_id, checked_at) -> pd.DataFrame:
+    """check_results rows of a submission-level verdict frame (submission_id, counts, sample)."""
+    size = int(config.get("sample_size", 10))
+    frame = pd.DataFrame(
+        {
+            "run_id": run_id,
+            "checked_at": checked_at,
+            "suite": config["suites"]["custom"],
+            "check_name": family,
+            "severity": config["checks"][family]["severity"],
+            "success": verdicts["unexpected_count"].to_numpy() == 0,
+            "element_count": verdicts["element_count"].astype("int64"),
+            "unexpected_count": verdicts["unexpected_count"].astype("int64"),
+            "unexpected_sample": [sample_json(s, size) if s else None for s in verdicts["sample"]],
+            "submission_id": verdicts["submission_id"],
+        },
+        columns=CHECK_RESULT_COLUMNS,
+    )
+    return frame.astype({"success": bool})
+
+
 def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
     parts = [
         o.flagged.assign(check_name=o.check_name, family=o.family, severity=severity[o.check_name])
@@ -433,8 +573,8 @@ def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     flagged = pd.concat(parts, ignore_index=True)
     lineage = values.set_index("row_id")[
-        ["submission_id", "indicator_code", "locality_id", "year", "sheet", "cell", "cell_ref"]
-    ]
+        ["submission_id", "indicator_code", "flag_locality_id", "year", "sheet", "cell", "cell_ref"]
+    ].rename(columns={"flag_locality_id": "locality_id"})
     flagged = flagged.join(lineage, on="row_id")
     flagged = flagged.drop_duplicates(["row_id", "check_name"])
     return flagged[columns].sort_values(
@@ -442,13 +582,19 @@ def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
     )
 
 
-def _write(con, scope_ids, check_results, flagged, purge_unloaded: bool) -> None:
-    """Replace the dq rows of the validated submissions in one transaction."""
+def _write(con, scope_ids, check_results, flagged, purge_unloaded: bool, refreshed: dict) -> None:
+    """Replace the dq rows of the validated submissions in one transaction, and the rows of each check in
+    `refreshed` (check_name -> submission ids it was re-run for)."""
     con.execute("begin transaction")
     try:
         con.register("_dq_scope", pd.DataFrame({"submission_id": pd.Series(scope_ids, dtype="object")}))
         for table in ("dq.check_results", "dq.flagged_values"):
             con.execute(f"delete from {table} where submission_id in (select submission_id from _dq_scope)")
+            for check_name, ids in refreshed.items():
+                con.execute(
+                    f"delete from {table} where check_name = ? and submission_id in (select unnest(?))",
+                    [check_name, list(ids)],
+                )
             if purge_unloaded:
                 con.execute(
                     f"delete from {table} where submission_id is null or submission_id not in "

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from expectations import severity_of
-from expectations.checks import fmt_number, unit_label_vi
+from expectations.checks import fmt_number
+from ingest.reference.labels import unit_vi
 
 # Columns of the frame handed to GX (one row per value of the submissions validated).
 GX_COLUMNS = [
@@ -211,8 +212,7 @@ def describe(check: GxCheck, flagged: pd.DataFrame) -> pd.Series:
         span = f"{low_text} – {fmt_number(high) if high is not None else '+∞'}"
         return flagged.apply(
             lambda r: (
-                f"Giá trị {fmt_number(r['value'])} nằm ngoài khoảng hợp lệ {span} "
-                f"({unit_label_vi(r['unit'])})"
+                f"Giá trị {fmt_number(r['value'])} nằm ngoài khoảng hợp lệ {span} ({unit_vi(r['unit'])})"
             ),
             axis=1,
         )

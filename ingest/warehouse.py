@@ -200,6 +200,7 @@ DQ_TABLES: dict[str, dict[str, str]] = {
         "unexpected_count": "integer",
         "unexpected_sample": "varchar",
         "submission_id": "varchar",
+        "judged_against": "varchar",  # config and reference fingerprint (expectations/fingerprint.py)
     },
     "dq.flagged_values": {
         "submission_id": "varchar",

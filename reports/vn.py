@@ -9,6 +9,8 @@ one module means the workbook, the HTML and the tests agree on every string.
 import math
 from datetime import date, datetime
 
+from ingest.reference.labels import SECTOR_VI, UNIT_VI
+
 REVIEWS = ("so-ket-2025", "tong-ket-2030")
 
 REVIEW_YEAR = {"so-ket-2025": 2025, "tong-ket-2030": 2030}
@@ -46,37 +48,11 @@ PROGRESS_LABELS = {
     "insufficient_data": "Chưa đủ số liệu",
 }
 
-UNIT_LABELS = {
-    "percent": "%",
-    "per_1000_live_births": "‰",
-    "per_100000_children": "/100.000 trẻ em",
-    "count": "Trường hợp",
-}
+UNIT_LABELS = UNIT_VI
 
 LEVEL_LABELS = {"nation": "Toàn quốc", "province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
 
-SECTOR_LABELS = {
-    "health": "Y tế",
-    "education": "Giáo dục và Đào tạo",
-    "justice": "Tư pháp",
-    "police": "Công an",
-    "social_affairs": "Lao động - Thương binh và Xã hội",
-    "culture": "Văn hóa, Thể thao và Du lịch",
-    "labour": "Lao động - Thương binh và Xã hội",
-    "home_affairs": "Nội vụ",
-    "information": "Thông tin và Truyền thông",
-    "finance": "Tài chính",
-    "planning": "Kế hoạch và Đầu tư",
-    "planning_investment": "Kế hoạch và Đầu tư",
-    "ethnic_affairs": "Dân tộc",
-    "construction": "Xây dựng",
-    "transport": "Giao thông vận tải",
-    "agriculture": "Nông nghiệp và Phát triển nông thôn",
-    "people_committee": "Ủy ban nhân dân các cấp",
-    "mass_organisation": "Mặt trận Tổ quốc và các đoàn thể",
-    "party_committee": "Cấp ủy, ban của Đảng",
-    "all_agencies": "Các sở, ban, ngành (nhiệm vụ chung)",
-}
+SECTOR_LABELS = SECTOR_VI
 
 # Task statuses of marts.mart_task_progress, as the template's drop-down list writes them.
 TASK_STATUS_LABELS = {

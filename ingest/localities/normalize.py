@@ -57,12 +57,27 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _LEADING_ZEROS = re.compile(r"\b0+(?=[0-9])")
 
 
+def fold_text(text: object) -> str:
+    """The one text fold of treem: lowercase ASCII, single spaces, punctuation kept: 'Tử số ' -> 'tu so'.
+
+    Header labels, sheet names, status words and sector words are compared on it (their punctuation can
+    matter: "Tổng cộng:"); numbers are returned as written. `fold` builds the locality-name key on it.
+    """
+    return _fold_text(str(text or "")) if not isinstance(text, float | int) else str(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_text(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return " ".join(stripped.split())
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lowercase ASCII words: 'X. Liên  Chung' → 'x lien chung', 'P01' → 'p 1', 'Hoà' == 'Hòa'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").lower()
-    spaced = _LETTER_DIGIT.sub(" ", _NON_ALNUM.sub(" ", stripped))
+    """Locality-name key, `fold_text` in words: 'X. Liên  Chung' → 'x lien chung', 'P01' → 'p 1',
+    'Hoà' == 'Hòa' (punctuation → space, letters split from digits, leading zeros dropped)."""
+    spaced = _LETTER_DIGIT.sub(" ", _NON_ALNUM.sub(" ", _fold_text(text)))
     return _LEADING_ZEROS.sub("", " ".join(spaced.split()))
 
 

@@ -33,11 +33,12 @@ from functools import lru_cache
 import pandas as pd
 
 from ingest.localities.normalize import TYPE_LEVELS, fold, interpretations, is_total_label, split_official
+from ingest.reference.labels import REORGANISATION_DATE
 
 __all__ = ["LocalityResolutionError", "LocalityResolver", "is_total_label"]
 
 _CODE = re.compile(r"^\s*(?:(vn2008|vn2025|vn)\s*:\s*)?([0-9]{1,5}|VN)\s*$", re.IGNORECASE)
-_ERA_SWITCH = dt.date(2025, 7, 1)
+_ERA_SWITCH = REORGANISATION_DATE
 
 
 class LocalityResolutionError(ValueError):

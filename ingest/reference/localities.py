@@ -52,8 +52,8 @@ The library has no area or population, so the only rule fully computable from it
 snapshot) are absent from the crosswalk, and 10 crosswalk codes are absent from the legacy list: those have no
 bridge rows. `UNBRIDGED_NOTE` says so in the data.
 
-Comparable series rule (mirrored by the dbt model; proven by `reexpress_on_current_units`)
-------------------------------------------------------------------------------------------
+Comparable series rule (implemented once, by the dbt model `int_indicator_values_reexpressed`)
+--------------------------------------------------------------------------------------------
 A value reported for a vn2008 unit is re-expressed on vn2025 units by joining it to the bridge on
 old_locality_id and summing, per new unit × indicator × year, numerator × allocation_share and
 denominator × allocation_share; the new unit's value is Σnumerator / Σdenominator × factor (for a count
@@ -67,18 +67,18 @@ indicator and year; otherwise it is approximate (is_exact false) and must be sho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from functools import lru_cache
 
 import pandas as pd
 
+from ingest.reference.labels import REORGANISATION_DATE, VN2008_LAST_DAY
 from ingest.warehouse import RAW_TABLES
 
 LIBRARY = "vietnam-provinces"
 NATION_ID = "vn:VN"
 VN2008_FROM = dt.date(2008, 8, 1)
-VN2008_TO = dt.date(2025, 6, 30)
-VN2025_FROM = dt.date(2025, 7, 1)
+VN2008_TO = VN2008_LAST_DAY
+VN2025_FROM = REORGANISATION_DATE
 # 2/7/1976: the Socialist Republic of Viet Nam; the nation row simply predates both schemes.
 NATION_FROM = dt.date(1976, 7, 2)
 
@@ -258,60 +258,3 @@ def build_succession() -> pd.DataFrame:
     Cached like `build_localities`; a copy is returned.
     """
     return _build_succession_cached().copy()
-
-
-def _old_level(locality_id: str) -> str:
-    """Level of a vn2008 id from its code width (2 province, 3 district, 5 commune): fixed by the scheme."""
-    width = len(locality_id.split(":", 1)[1])
-    return {2: "province", 3: "district", 5: "commune"}.get(width, "other")
-
-
-def reexpress_on_current_units(
-    values_df: pd.DataFrame,
-    bridge_df: pd.DataFrame,
-    factors: Mapping[str, float] | None = None,
-) -> pd.DataFrame:
-    """Re-express vn2008 values on vn2025 units (see the module docstring's comparable series rule).
-
-    `values_df`: locality_id (vn2008), indicator_code, year, numerator, denominator (null for counts).
-    `bridge_df`: the `raw.locality_succession` shape. `factors`: indicator_code → factor (default 1), so a
-    percentage is Σnum/Σden × 100. Returns locality_id (vn2025), indicator_code, year, numerator,
-    denominator, value, is_exact. Old units with no bridge row raise ValueError rather than vanish.
-    """
-    out_cols = ["locality_id", "indicator_code", "year", "numerator", "denominator", "value", "is_exact"]
-    if values_df.empty:
-        return pd.DataFrame(columns=out_cols)
-    values = values_df[["locality_id", "indicator_code", "year", "numerator", "denominator"]].copy()
-    values["old_level"] = values["locality_id"].map(_old_level)
-    if values.groupby(["indicator_code", "year"])["old_level"].nunique().max() > 1:
-        raise ValueError(
-            "re-express one old level (commune, district or province) at a time: mixing double counts"
-        )
-    bridge = bridge_df[["old_locality_id", "new_locality_id", "allocation_share", "is_partial"]]
-    unbridged = sorted(set(values["locality_id"]) - set(bridge["old_locality_id"]))
-    if unbridged:
-        raise ValueError(f"no bridge rows for {unbridged[:10]}: cannot re-express them")
-
-    joined = values.merge(bridge, left_on="locality_id", right_on="old_locality_id", how="inner")
-    joined["num_part"] = joined["numerator"] * joined["allocation_share"]
-    joined["den_part"] = joined["denominator"] * joined["allocation_share"]
-    keys = ["new_locality_id", "indicator_code", "year", "old_level"]
-    grouped = joined.groupby(keys, as_index=False).agg(
-        numerator=("num_part", lambda s: s.sum(min_count=1)),
-        denominator=("den_part", lambda s: s.sum(min_count=1)),
-        any_partial=("is_partial", "any"),
-        reported=("old_locality_id", "nunique"),
-    )
-    # Every old unit of the same level that the bridge maps into the new unit is a constituent.
-    constituents = bridge.assign(old_level=bridge["old_locality_id"].map(_old_level))
-    n_constituents = constituents.groupby(["new_locality_id", "old_level"])["old_locality_id"].nunique()
-    grouped["expected"] = [
-        n_constituents[(n, lvl)]
-        for n, lvl in zip(grouped["new_locality_id"], grouped["old_level"], strict=True)
-    ]
-    factor = grouped["indicator_code"].map(lambda c: (factors or {}).get(c, 1.0)).astype(float)
-    ratio = grouped["numerator"] / grouped["denominator"] * factor
-    grouped["value"] = ratio.where(grouped["denominator"].notna(), grouped["numerator"])
-    grouped["is_exact"] = (~grouped["any_partial"]) & (grouped["reported"] == grouped["expected"])
-    grouped = grouped.rename(columns={"new_locality_id": "locality_id"})
-    return grouped[out_cols].sort_values(["indicator_code", "year", "locality_id"], ignore_index=True)

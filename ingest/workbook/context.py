@@ -21,16 +21,11 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ingest.reference.labels import REORGANISATION_DATE, UNIT_VI
 from ingest.workbook.identity import fold
 
-VN2025_FROM = dt.date(2025, 7, 1)
+VN2025_FROM = REORGANISATION_DATE
 NATIONAL_PLAN = "national-2021"
-UNIT_VI = {
-    "percent": "%",
-    "per_1000_live_births": "‰",
-    "per_100000_children": "/100.000 trẻ em",
-    "count": "số lượng",
-}
 
 
 def reporting_date(year: int) -> dt.date:

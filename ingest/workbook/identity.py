@@ -11,13 +11,13 @@ file name (year, territory name, sector words), which is weaker and flagged as i
 from __future__ import annotations
 
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from ingest.localities.normalize import fold_text as fold
+from ingest.reference.labels import SECTOR_VI as SECTOR_VI
 from ingest.workbook.reader import SheetCells
 
 TEMPLATE_VERSION = "treem-wb-1"
@@ -41,40 +41,6 @@ SECTOR_WORDS: dict[str, tuple[str, ...]] = {
     "agriculture": ("nong nghiep",),
     "natural_resources": ("tai nguyen",),
 }
-SECTOR_VI: dict[str, str] = {
-    "health": "Y tế",
-    "education": "Giáo dục và Đào tạo",
-    "justice": "Tư pháp",
-    "police": "Công an",
-    "social_affairs": "Lao động - Thương binh và Xã hội",
-    "culture": "Văn hóa, Thể thao và Du lịch",
-    "information": "Thông tin và Truyền thông",
-    "planning_investment": "Kế hoạch và Đầu tư",
-    "finance": "Tài chính",
-    "home_affairs": "Nội vụ",
-    "ethnic_affairs": "Dân tộc",
-    "agriculture": "Nông nghiệp và Phát triển nông thôn",
-    "natural_resources": "Tài nguyên và Môi trường",
-    # sectors that lead tasks (ingest/reference/tasks.py) without leading an indicator
-    "planning": "Kế hoạch và Đầu tư",
-    "construction": "Xây dựng",
-    "transport": "Giao thông vận tải",
-    "people_committee": "Ủy ban nhân dân các cấp",
-    "mass_organisation": "Mặt trận Tổ quốc và các đoàn thể",
-    "party_committee": "Cấp ủy, ban của Đảng",
-}
-
-
-def fold(text: object) -> str:
-    """Lowercase ASCII with single spaces: 'Tử số ' -> 'tu so'."""
-    return _fold(str(text or "")) if not isinstance(text, float | int) else str(text)
-
-
-@lru_cache(maxsize=65536)
-def _fold(text: str) -> str:
-    s = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
-    return re.sub(r"\s+", " ", s).strip()
 
 
 @dataclass

@@ -15,13 +15,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.reference.labels import REORGANISATION_DATE, VN2008_LAST_DAY
 from ingest.warehouse import ALL_TABLES, ensure_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-V2008_FROM, V2008_TO, V2025_FROM = dt.date(2008, 8, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1)
+V2008_FROM = dt.date(2008, 8, 1)
+V2008_TO, V2025_FROM = VN2008_LAST_DAY, REORGANISATION_DATE
 
 INDICATORS = [
     # code, unit, factor, direction

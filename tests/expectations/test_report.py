@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from expectations.report import build_data_docs, write_reports
 from expectations.runner import validate_warehouse
-from tests.expectations.conftest import DISTRICTS, set_value
+from tests.expectations.conftest import DISTRICTS, insert, set_value
 
 
 def _broken(year, rows):
@@ -24,7 +26,8 @@ def test_pages_per_agency_year_with_cells_and_fixes(make_warehouse, tmp_path):
     assert "Số liệu!E12" in page  # the cell, as text
     assert "Giá trị nằm ngoài khoảng hợp lệ" in page and "Kiểm tra đơn vị tính" in page  # problem + fix
     assert "U5_MORTALITY năm 2024" in page  # missing values listed
-    assert "<b>2</b> lỗi" in page  # value_range:percent and completeness failed
+    # value_range:percent, value_matches_ratio (120 ≠ its numerator/denominator) and completeness failed
+    assert "<b>3</b> lỗi" in page
     clean = (tmp_path / "dq" / "dien-bien-health_2023.html").read_text(encoding="utf-8")
     assert "<b>0</b> lỗi" in clean and "Không phát hiện vấn đề" in clean
     index = paths.index.read_text(encoding="utf-8")
@@ -40,3 +43,56 @@ def test_data_docs_site(make_warehouse, tmp_path):
     assert {p.parts[-3] for p in pages} == {"sub-health-2023", "sub-health-2024"}
     index = write_reports(con, tmp_path / "dq").index.read_text(encoding="utf-8")
     assert 'href="data_docs/index.html"' in index
+
+
+def test_quarantined_cells_rejected_files_and_a_worst_first_index(make_warehouse, tmp_path):
+    con = make_warehouse(_broken)
+    insert(
+        con,
+        "audit.quarantine",
+        [
+            {
+                "submission_id": "sub-health-2024",
+                "sheet": "Số liệu",
+                "cell": "K31",
+                "raw_value": "khoảng 40",
+                "reason_code": "unparseable_number",
+                "reason_vi": "Không đọc được số",
+            }
+        ],
+    )
+    insert(
+        con,
+        "audit.submissions",
+        [
+            {
+                "submission_id": "sub-broken",
+                "file_name": "bao_cao_loi.xlsx",
+                "status": "rejected",
+                "message": "Tệp 'bao_cao_loi.xlsx' không được tiếp nhận: Tệp bị hỏng, không mở được.",
+                "received_at": pd.Timestamp("2025-01-20"),
+            }
+        ],
+    )
+    validate_warehouse(con)
+    paths = write_reports(con, tmp_path / "dq")
+
+    page = (tmp_path / "dq" / "dien-bien-health_2024.html").read_text(encoding="utf-8")
+    assert "Các ô không đọc được" in page and "Số liệu!K31" in page and "khoảng 40" in page
+    assert "Không đọc được số" in page
+
+    rejected = [p for p in paths.pages if "bao_cao_loi" in p.name]
+    assert len(rejected) == 1
+    text = rejected[0].read_text(encoding="utf-8")
+    assert "nan" not in text.split("<style>")[0] and "bao_cao_loi.xlsx" in text.split("<style>")[0]
+    assert "Tệp bị hỏng, không mở được" in text and "Không phát hiện vấn đề" not in text
+    assert "<b>1</b> tệp bị từ chối" in text
+
+    index = paths.index.read_text(encoding="utf-8")
+    # worst first: the 2024 page (errors), then the refused file, then the clean 2023 page
+    names = ["dien-bien-health_2024.html", rejected[0].name, "dien-bien-health_2023.html"]
+    positions = [index.index(f'href="{name}"') for name in names]
+    assert positions == sorted(positions)
+    assert 'id="filter"' in index and "Tổng cộng (3 trang)" in index
+    totals = index.split('class="total"')[1].split("</tr>")[0]
+    assert "<td>3</td>" in totals and "<td>1</td>" in totals  # three files, one refused, one unreadable cell

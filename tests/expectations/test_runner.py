@@ -57,7 +57,8 @@ def test_clean_warehouse_passes_every_check(make_warehouse):
     assert set(results["suite"]) == {"indicator_values", "cross_checks"}
     # Each check examined something in the 2024 file (injury and counts are not reported by this agency).
     examined = results[results["submission_id"] == S24].set_index("check_name")["element_count"]
-    idle = {"value_range:INJURY_RATE", "value_range:count"}
+    # (no other file gives these localities' values: conflicting_submissions has nothing to compare)
+    idle = {"value_range:INJURY_RATE", "value_range:count", "conflicting_submissions"}
     assert (examined.drop(list(idle)) > 0).all(), examined
     assert (examined[list(idle)] == 0).all()
     assert summary.counts["checks_failed_error"] == 0 and summary.counts["values_checked"] == 72
@@ -197,16 +198,16 @@ def test_completeness_lists_missing_indicators_without_flagging_values(make_ware
     assert summary.flagged_values.query("check_name == 'completeness'").empty
 
 
-# --- warnings -------------------------------------------------------------------------------------
-
-
 def test_value_disagrees_with_numerator_and_denominator(make_warehouse):
     con = make_warehouse(only_24(lambda r: set_value(r, "IMMUNIZATION_U1", DISTRICTS[4], value=97.0)))
     summary = validate_warehouse(con)
     assert flags(summary, "value_matches_ratio") == {
         (DISTRICTS[4], "IMMUNIZATION_U1", 2024, cell_of("IMMUNIZATION_U1", 4))
     }
-    assert result(con, "value_matches_ratio")["severity"] == "warning"
+    assert result(con, "value_matches_ratio")["severity"] == "error"
+    detail = summary.flagged_values.query("check_name == 'value_matches_ratio'")["detail"].iloc[0]
+    # district 4 in 2024: 945 / 1040 × 100 = 90,865...; the page quotes the computed figure
+    assert detail == "Giá trị 97 ≠ 945/1.040 × 100 = 90,87"
 
 
 def test_mortality_ordering_flags_both_values(make_warehouse):
@@ -358,7 +359,12 @@ def test_rerun_replaces_results_of_the_validated_submissions(make_warehouse):
     validate_warehouse(con, run_id="first")
     n_checks = con.execute("select count(*) from dq.check_results").fetchone()[0]
     validate_warehouse(con, run_id="second", submission_ids=[S24])
-    runs = dict(con.execute("select submission_id, max(run_id) from dq.check_results group by 1").fetchall())
+    runs = dict(
+        con.execute(
+            "select submission_id, max(run_id) from dq.check_results "
+            "where check_name <> 'conflicting_submissions' group by 1"  # re-run for every file each run
+        ).fetchall()
+    )
     assert runs == {S23: "first", S24: "second"}
     assert con.execute("select count(*) from dq.check_results").fetchone()[0] == n_checks
     assert (
@@ -382,12 +388,18 @@ def test_only_new_validates_what_was_never_validated(make_warehouse):
     validate_warehouse(con, run_id="first", submission_ids=[S23])
     summary = validate_warehouse(con, run_id="second", only_new=True)
     assert summary.submission_ids == [S24]
-    runs = dict(con.execute("select submission_id, max(run_id) from dq.check_results group by 1").fetchall())
+    runs = dict(
+        con.execute(
+            "select submission_id, max(run_id) from dq.check_results "
+            "where check_name <> 'conflicting_submissions' group by 1"  # re-run for every file each run
+        ).fetchall()
+    )
     assert runs == {S23: "first", S24: "second"}
     # S23's values were context: the S24 range error is flagged, nothing of S23 is re-judged
     assert flags(summary, "value_range:percent") and not set(summary.flagged_values["submission_id"]) - {S24}
     again = validate_warehouse(con, run_id="third", only_new=True)
-    assert again.submission_ids == [] and again.check_results.empty
+    assert again.submission_ids == []
+    assert set(again.check_results["check_name"]) == {"conflicting_submissions"}
     assert con.execute("select count(distinct submission_id) from dq.check_results").fetchone()[0] == 2
 
 

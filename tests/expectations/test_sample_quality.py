@@ -92,7 +92,25 @@ def test_few_warnings_on_the_clean_sample(validated):
     }
     seeded = {(d.locality_id, d.indicator_code, d.year) for d in defects if d.caught_by == "dq"}
     assert errors <= seeded, (errors - seeded, counts)
-    assert summary.counts["values_flagged_warning"] <= MAX_WARNINGS, counts
+    # conflicting submissions are findings of the sample's design, not chance (next test)
+    chance = summary.counts["values_flagged_warning"] - counts.get("conflicting_submissions", 0)
+    assert chance <= MAX_WARNINGS, counts
+
+
+def test_conflicts_only_where_two_sectors_report_one_indicator(validated):
+    """Indicators a plan assigns to two sectors are answered twice in the sample, drawn independently:
+    those are real conflicts (before, the review silently used the later file); nothing else is one."""
+    from ingest.reference.plans import load_registry
+
+    summary, _ = validated
+    assignments = load_registry()["raw.assignments"]
+    sectors = assignments.groupby(["plan_id", "indicator_code"])["sector"].nunique()
+    twice = set(sectors[sectors > 1].index)
+    fv = summary.flagged_values
+    conflicts = fv[fv["check_name"] == "conflicting_submissions"]
+    assert len(conflicts) > 0
+    flagged = set(conflicts["indicator_code"])
+    assert flagged <= {code for _, code in twice}, flagged
 
 
 def test_mortality_ordering_flags_only_real_inversions(validated):

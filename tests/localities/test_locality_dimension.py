@@ -8,11 +8,7 @@ import time
 import pandas as pd
 import pytest
 
-from ingest.reference.localities import (
-    build_localities,
-    build_succession,
-    reexpress_on_current_units,
-)
+from ingest.reference.localities import build_localities, build_succession
 from ingest.warehouse import RAW_TABLES
 
 
@@ -168,62 +164,3 @@ def test_whole_merge_and_split(bridge):
     sole = bridge[bridge["allocation_rule"].str.startswith("sole_listed_successor")]
     assert len(sole) == 132 and (sole["allocation_share"] == 1.0).all() and sole["is_partial"].all()
     assert bridge.loc[bridge["is_partial"], "old_locality_id"].nunique() == 572
-
-
-def _values(rows):
-    return pd.DataFrame(rows, columns=["locality_id", "indicator_code", "year", "numerator", "denominator"])
-
-
-def test_reexpress_whole_merge_is_exact_sum_of_ratios(bridge):
-    # Phúc Hòa (new) = Phúc Hòa + Hợp Đức + Liên Chung (old), all whole.
-    values = _values(
-        [
-            ("vn2008:07324", "IMMUNIZATION_U1", 2024, 95.0, 100.0),
-            ("vn2008:07330", "IMMUNIZATION_U1", 2024, 40.0, 50.0),
-            ("vn2008:07357", "IMMUNIZATION_U1", 2024, 180.0, 200.0),
-        ]
-    )
-    out = reexpress_on_current_units(values, bridge, factors={"IMMUNIZATION_U1": 100}).set_index(
-        "locality_id"
-    )
-    row = out.loc["vn2025:07330"]
-    assert row["numerator"] == 315.0 and row["denominator"] == 350.0
-    assert row["value"] == pytest.approx(315 / 350 * 100)  # Σnum/Σden, not the mean of 95, 80, 90
-    assert bool(row["is_exact"])
-
-
-def test_reexpress_is_approximate_when_a_constituent_is_missing_or_partial(bridge):
-    two_of_three = _values(
-        [
-            ("vn2008:07324", "IMMUNIZATION_U1", 2024, 95.0, 100.0),
-            ("vn2008:07357", "IMMUNIZATION_U1", 2024, 180.0, 200.0),
-        ]
-    )
-    out = reexpress_on_current_units(two_of_three, bridge)
-    assert out["value"].iloc[0] == pytest.approx(275 / 300)
-    assert not out["is_exact"].iloc[0]
-    split = reexpress_on_current_units(_values([("vn2008:00019", "INJURY_RATE", 2023, 8.0, 4000.0)]), bridge)
-    assert len(split) == 4 and not split["is_exact"].any()
-    assert split["numerator"].sum() == pytest.approx(8.0) and (split["denominator"] == 1000.0).all()
-
-
-def test_reexpress_provinces_and_counts(bridge):
-    values = _values(
-        [
-            ("vn2008:24", "CHILD_MARRIAGE", 2024, 120.0, None),
-            ("vn2008:27", "CHILD_MARRIAGE", 2024, 30.0, None),
-            ("vn2008:24", "PRESCHOOL_5Y", 2024, 990.0, 1000.0),
-        ]
-    )
-    out = reexpress_on_current_units(values, bridge).set_index("indicator_code")
-    assert out.loc["CHILD_MARRIAGE", "value"] == 150.0 and out.loc["CHILD_MARRIAGE", "is_exact"]
-    assert out.loc["PRESCHOOL_5Y", "locality_id"] == "vn2025:24"
-    assert not out.loc["PRESCHOOL_5Y", "is_exact"]  # old Bắc Ninh did not report
-
-
-def test_reexpress_refuses_mixed_levels_and_unbridged_units(bridge):
-    mixed = _values([("vn2008:24", "X", 2024, 1.0, 2.0), ("vn2008:216", "X", 2024, 1.0, 2.0)])
-    with pytest.raises(ValueError, match="one old level"):
-        reexpress_on_current_units(mixed, bridge)
-    with pytest.raises(ValueError, match="no bridge rows"):
-        reexpress_on_current_units(_values([("vn2008:07693", "X", 2024, 1.0, 2.0)]), bridge)

@@ -2,8 +2,15 @@
 --   quality_status: the worst severity among dq.flagged_values rows of the same submission, indicator,
 --                   locality and year (a flag without locality or indicator applies to all of them); `ok` when
 --                   none.
---   is_preferred:   one value per indicator x locality x year x is_total_row; when two current submissions
---                   (e.g. two agencies) report the same cell, the one received last wins.
+--   is_preferred:   one value per indicator x locality x year x is_total_row. When two current submissions
+--                   report the same cell (a province's own-plan file and its national-plan file; two sectors
+--                   answering one indicator), the review uses, in this order:
+--                   1. the file of the plan whose own territory the file covers (Điện Biên's plan for Điện
+--                      Biên) before a file sent under a wider plan for part of its territory (the national
+--                      plan's province file): the province's own plan is what its review judges;
+--                   2. then the file received last.
+--                   The disagreement itself is a data-quality finding (conflicting_submissions), shown to the
+--                   statistician with both values and both files.
 -- Total rows ("Tổng cộng", "Toàn tỉnh") stay here, marked, for fct_reported_total; they never become locality
 -- values. A total row without a locality is attributed to the submission's territory.
 with
@@ -19,6 +26,10 @@ submissions as (
 
 flags as (
     select * from {{ ref('stg_dq__flagged_values') }}
+),
+
+plans as (
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 joined as (
@@ -42,10 +53,13 @@ joined as (
         indicator_values.raw_value,
         indicator_values.value_qualifier,
         submissions.received_at,
-        submissions.locality_id as submission_locality_id
+        submissions.locality_id as submission_locality_id,
+        coalesce(submissions.locality_id = plans.locality_id, false) as is_own_plan_territory
     from indicator_values
     inner join submissions
         on indicator_values.submission_id = submissions.submission_id
+    left join plans
+        on submissions.plan_id = plans.plan_id
 ),
 
 -- A value is identified by its submission, cell and key (one cell holds one value; the grain is tested).
@@ -82,7 +96,9 @@ ranked as (
         coalesce(value_flags.error_flag_count, 0) as error_flag_count,
         row_number() over (
             partition by joined.indicator_code, joined.locality_id, joined.year, joined.is_total_row
-            order by joined.received_at desc, joined.submission_id desc, joined.sheet, joined.cell
+            order by
+                case when joined.is_own_plan_territory then 0 else 1 end,
+                joined.received_at desc, joined.submission_id desc, joined.sheet, joined.cell
         ) as preference_rank
     from joined
     left join value_flags

@@ -2,8 +2,8 @@
 -- through unchanged (basis `native`: a reported value is never altered). A value of a vn2008 unit is
 -- re-expressed by joining it to bridge_locality_succession on old_locality_id and summing, per new unit x
 -- indicator x year, numerator x allocation_share and denominator x allocation_share; the new unit's value is
--- sum(numerator) / sum(denominator) x factor (counts: sum of count x share). This mirrors
--- ingest.reference.localities.reexpress_on_current_units. One old level at a time (basis
+-- sum(numerator) / sum(denominator) x factor (counts: sum of count x share); the one home of this rule
+-- (tests/localities/test_reexpression.py runs it on the real bridge). One old level at a time (basis
 -- `reexpressed_from_<level>`), since mixing levels would double count.
 -- is_exact is false when a contributing bridge row is partial, when a contributing value was itself
 -- approximate, or when not every old unit the bridge maps into the new unit (at that old level) has a value.

@@ -49,8 +49,9 @@ class DataQualityConfig(Config):
     """Run-time switches of the data-quality asset."""
 
     build_data_docs: bool = False  # GX Data Docs take a few seconds per run; build them when asked
-    # Each run validates the submissions not validated yet (a new year: its files only, not the history).
-    # Set after changing expectations/config.yaml, so every submission is judged by the new thresholds.
+    # Each run judges the submissions not judged yet and those judged against another config.yaml or
+    # reference data than today's (expectations/fingerprint.py); earlier verdicts otherwise stand. Set to
+    # re-judge everything anyway (e.g. after a change of the check code itself).
     revalidate_all: bool = False
 
 
@@ -92,7 +93,10 @@ def data_quality(context: AssetExecutionContext, config: DataQualityConfig, ware
         docs = build_data_docs(con, out_dir) if config.build_data_docs else None
         report = write_reports(con, out_dir)
     counts = summary.counts
-    context.log.info(f"data quality: {counts} in {summary.seconds:.2f} s (GX {summary.gx_seconds:.2f} s)")
+    context.log.info(
+        f"data quality: {counts} in {summary.seconds:.2f} s (GX {summary.gx_seconds:.2f} s, "
+        f"{len(summary.submission_ids)} submissions judged)"
+    )
 
     report_meta = {
         "report": MetadataValue.path(str(report.index)),

@@ -1,5 +1,7 @@
 -- Total rows of agency sheets ("Tổng cộng", "Toàn tỉnh"): reported figures to check against the roll-up of
--- the localities, never localities themselves (domain-notes §4).
+-- the localities, never localities themselves (domain-notes §4). Whether a total agrees with its roll-up is
+-- the data-quality layer's one verdict (check total_vs_rollup, tolerance in expectations/config.yaml): this
+-- model shows the roll-up beside it and never judges a second time.
 with
 
 totals as (
@@ -10,6 +12,16 @@ totals as (
 
 rollups as (
     select * from {{ ref('int_indicator_values_rolled_up') }}
+),
+
+rollup_flags as (
+    select distinct
+        submission_id,
+        indicator_code,
+        locality_id,
+        year
+    from {{ ref('stg_dq__flagged_values') }}
+    where check_name = 'total_vs_rollup'
 ),
 
 compared as (
@@ -26,6 +38,7 @@ compared as (
         rollups.child_count as rollup_child_count,
         rollups.is_approximate as rollup_is_approximate,
         {{ safe_divide('totals.value - rollups.value', 'abs(rollups.value)') }} as relative_difference,
+        rollup_flags.submission_id is not null as is_flagged_by_dq,
         totals.agency_id,
         totals.submission_id,
         totals.plan_id,
@@ -38,6 +51,11 @@ compared as (
         on totals.indicator_code = rollups.indicator_code
         and totals.locality_id = rollups.locality_id
         and totals.year = rollups.year
+    left join rollup_flags
+        on totals.submission_id = rollup_flags.submission_id
+        and totals.indicator_code = rollup_flags.indicator_code
+        and totals.locality_id = rollup_flags.locality_id
+        and totals.year = rollup_flags.year
 )
 
 select
@@ -56,8 +74,7 @@ select
     cast(
         case
             when rollup_value is null or reported_value is null then null
-            when reported_value = rollup_value then true
-            else abs(relative_difference) <= {{ var('total_row_tolerance') }}
+            else not is_flagged_by_dq
         end as boolean
     ) as agrees_with_rollup,
     cast(agency_id as {{ dbt.type_string() }}) as agency_id,
