@@ -29,6 +29,7 @@ PROGRESS_COLOURS = {
     "target_already_met": "#66bb6a",
     "acceleration_needed": "#f9a825",
     "stagnation_or_regression": RED,
+    "no_2030_target": "#cfd8dc",
     "insufficient_data": "#9e9e9e",
 }
 

@@ -43,6 +43,7 @@ PROGRESS_LABELS = {
     "acceleration_needed": "Cần đẩy nhanh",
     "stagnation_or_regression": "Chậm hoặc đi lùi",
     "target_already_met": "Đã đạt chỉ tiêu",
+    "no_2030_target": "Không có chỉ tiêu 2030",
     "insufficient_data": "Chưa đủ số liệu",
 }
 
