@@ -8,6 +8,7 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem status                                 what the warehouse holds and what needs attention
     treem sql ["select ..."] [--format csv|json|table] [--output FILE]
                                                  query the warehouse read-only
+    treem export [--out DIR]                     values and targets as SDMX-CSV and Parquet, with structure
     treem synth --scale national --years 2020-2030 --out DIR
                                                  write a deterministic synthetic national inbox
     treem bench [--scale national]               benchmark readers, backfill, one new year, memory
@@ -285,6 +286,26 @@ def cmd_sql(args: argparse.Namespace) -> int:
         con.close()
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write indicator values and targets as SDMX-CSV and Parquet, with their data structure."""
+    import duckdb
+
+    from ingest.snapshot import read_copy_path
+    from reports.export import export_open_data
+
+    path = read_copy_path(warehouse_path())
+    if args.live or not path.exists():
+        path = warehouse_path()
+    require_built(path, table="marts.fct_indicator_value")
+    out = Path(args.out) if args.out else warehouse_path().parent / "export"
+    with duckdb.connect(str(path), read_only=True) as con:
+        result = export_open_data(con, out)
+    print(f"exported {result.values:,} values and {result.targets:,} targets to {out}")
+    for name, size in result.sizes().items():
+        print(f"  {name:<16} {size:>12,} bytes")
+    return 0
+
+
 def parse_years(text: str) -> list[int]:
     """'2020-2030' or '2024,2025' or '2025' -> the years."""
     years: list[int] = []
@@ -375,6 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--output", metavar="FILE", help="write the result to FILE instead of the screen")
     sql.add_argument("--live", action="store_true", help="query the pipeline's file, not the readers' copy")
     sql.set_defaults(func=cmd_sql)
+
+    export = sub.add_parser("export", help="write values and targets as SDMX-CSV and Parquet")
+    export.add_argument("--out", help="folder to write into (default: warehouse/export/)")
+    export.add_argument("--live", action="store_true", help="read the pipeline's file, not the readers' copy")
+    export.set_defaults(func=cmd_export)
 
     synth = sub.add_parser("synth", help="write a synthetic national inbox (deterministic)")
     synth.add_argument("--scale", choices=["national", "province", "tiny"], default="national")
