@@ -300,12 +300,13 @@ def _ingest_one(
     result = FileResult(path=path, sha256=sha)
     permanent = " or ".join(f"message like '%(mã lỗi: {c};%'" for c in PERMANENT_REJECTIONS)
     known = con.execute(
-        "select submission_id from audit.submissions where sha256 = ? "
+        "select submission_id, file_name from audit.submissions where sha256 = ? "
         f"and (status in ('loaded', 'superseded') or (status = 'rejected' and ({permanent})))",
         [sha],
     ).fetchone()
     if known:
         result.status, result.submission_id = "duplicate", known[0]
+        result.message = known[1]  # the file it repeats, by name: what the person sending it recognises
         return result
     received = dt.datetime.now()
     archived = archive(path, sha, archive_dir)

@@ -53,7 +53,7 @@ class FileResult:
     def line(self) -> str:
         name = self.path.name
         if self.status == "duplicate":
-            return f"{name}: duplicate of {self.submission_id}, skipped"
+            return f"{name}: duplicate of {self.message or self.submission_id} (same content), skipped"
         if self.status == "rejected":
             return f"{name}: rejected ({self.reason_code})"
         extra = f", superseded {len(self.superseded)}" if self.superseded else ""

@@ -198,7 +198,7 @@ def test_same_file_twice_loads_once(messy, tmp_path, reference):
     first, _ = run(tmp_path, [messy], reference)
     again, lines = run(tmp_path, [messy], reference)
     assert (first.loaded, again.loaded, again.duplicates) == (1, 0, 1)
-    assert "duplicate" in lines[0]
+    assert "duplicate" in lines[0] and f"duplicate of {messy.name}" in lines[0]  # named by file, not by id
     assert query(tmp_path, "select count(*) from audit.submissions") == [(1,)]
     assert query(tmp_path, "select count(*) from raw.indicator_values") == [(9,)]
 
