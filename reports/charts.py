@@ -93,7 +93,8 @@ def trajectory_svg(
         list(points.values()) + list(targets.values()) + ([float(projected)] if projected is not None else [])
     )
     label = escape(
-        f"{row.get('plan_item') or ''} {row.get('indicator_name_vi') or row['indicator_code']}".strip()
+        f"{row.get('item_label') or row.get('plan_item') or ''} "
+        f"{row.get('indicator_name_vi') or row['indicator_code']}".strip()
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

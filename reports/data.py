@@ -77,6 +77,9 @@ ROW_FIELDS = [
     "baseline_year",
     "baseline_value",
     "baseline_source",
+    "baseline_reporting_units",
+    "baseline_expected_units",
+    "plan_baseline_value",
     "target_2025",
     "target_2025_high",
     "comparator_2025",
@@ -86,9 +89,15 @@ ROW_FIELDS = [
     "value_2025",
     "value_2025_is_approximate",
     "value_2025_source",
+    "value_2025_reporting_units",
+    "value_2025_expected_units",
+    "value_2025_is_withheld",
     "value_2030",
     "value_2030_is_approximate",
     "value_2030_source",
+    "value_2030_reporting_units",
+    "value_2030_expected_units",
+    "value_2030_is_withheld",
     "latest_year",
     "latest_value",
     "status_2025",
@@ -216,6 +225,10 @@ def _mart_rows(con, review: str, plan_id: str) -> list[dict]:
                 "value_2025",
                 "status_2025",
                 "value_2025_is_approximate",
+                "value_2025_source",
+                "value_2025_reporting_units",
+                "value_2025_expected_units",
+                "value_2025_is_withheld",
                 "baseline_year",
                 "baseline_value",
             ):
@@ -251,6 +264,24 @@ def _attach_quotes(rows: list[dict], targets: list[dict]) -> None:
                 quotes.append(t["source_quote"])
         row["source_quotes"] = quotes
         row["is_conflicting"] = conflicting
+
+
+def _attach_item_labels(rows: list[dict]) -> None:
+    """One label per plan item and indicator, the same in every table: "Chỉ tiêu 8.1" and "Chỉ tiêu 8.2"
+    when a plan item covers several indicators (numbered in the main table's order), else the item."""
+    members: dict[tuple, list[str]] = {}
+    for row in sorted(rows, key=row_sort_key):
+        key = (row.get("goal_group"), (row.get("plan_item") or "").strip())
+        codes = members.setdefault(key, [])
+        if row["indicator_code"] not in codes:
+            codes.append(row["indicator_code"])
+    labels: dict[tuple, str] = {}
+    for (goal, item), codes in members.items():
+        for index, code in enumerate(codes, start=1):
+            labels[(goal, item, code)] = f"{item}.{index}" if item and len(codes) > 1 else item
+    for row in rows:
+        item = (row.get("plan_item") or "").strip()
+        row["item_label"] = labels.get((row.get("goal_group"), item, row["indicator_code"]), item)
 
 
 def _locality_names(con) -> dict[str, dict]:
@@ -485,6 +516,7 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
     mart_rows = _mart_rows(con, review, plan_id)
     _fill_targets_from_fct(mart_rows, targets)
     _attach_quotes(mart_rows, targets)
+    _attach_item_labels(mart_rows)
     for row in mart_rows:
         row["status"] = row.get(f"status_{REVIEW_YEAR[review]}")
 

@@ -47,6 +47,37 @@ PROGRESS_LABELS = {
     "insufficient_data": "Chưa đủ số liệu",
 }
 
+# Where a review figure comes from (the marts' baseline_source / value_<year>_source), in the officers' words.
+SOURCE_LABELS = {
+    "reported": "số liệu báo cáo",
+    "rollup": "tổng hợp từ cấp dưới",
+    "plan_baseline": "số liệu Kế hoạch",
+    "reexpressed_from_province": "quy đổi từ tỉnh cũ",
+    "reexpressed_from_district": "quy đổi từ huyện cũ",
+    "reexpressed_from_commune": "quy đổi từ xã cũ",
+    "from_vn2025_province": "lấy theo tỉnh mới",
+    "from_vn2025_communes": "tổng hợp từ các xã mới",
+}
+
+
+def source_kind(source: str | None) -> str | None:
+    """reported / rollup / plan_baseline, or the 2025 reorganisation bridge a value crossed."""
+    if source is None:
+        return None
+    if source.startswith("reexpressed_from_") or source.startswith("from_vn2025_"):
+        return "bridge"
+    return source
+
+
+# marts' eurostat_category, computed from the Eurostat ratio R (target_already_met: R measures nothing then).
+EUROSTAT_LABELS = {
+    "on_track": "Đúng hướng",
+    "moderate": "Tiến bộ vừa phải",
+    "insufficient": "Tiến bộ chưa đủ",
+    "moving_away": "Đi ngược mục tiêu",
+    "target_already_met": "Đã đạt chỉ tiêu",
+}
+
 UNIT_LABELS = {
     "percent": "%",
     "per_1000_live_births": "‰",

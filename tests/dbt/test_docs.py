@@ -69,3 +69,17 @@ def test_descriptions_render_in_dagster_without_markup_loss():
             assert not HTML_TAG.search(column.description), f"{name}.{column.name}: {column.description}"
         assert not HTML_TAG.search(spec.description or ""), name
     assert seen > 250
+
+
+def test_no_two_assets_share_a_description():
+    """Each landed table says what it holds, not what the function that lands it does."""
+    from collections import defaultdict
+
+    from orchestration.definitions import defs
+
+    by_text = defaultdict(list)
+    for spec in defs.resolve_all_asset_specs():
+        by_text[(spec.description or "").strip()].append(spec.key.to_user_string())
+    shared = {text: keys for text, keys in by_text.items() if len(keys) > 1}
+    assert not shared
+    assert "" not in by_text

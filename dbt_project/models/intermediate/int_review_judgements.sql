@@ -211,6 +211,15 @@ final as (
             when latest_year is not null and latest_year < milestone_year
                 then '; latest value from ' || cast(latest_year as {{ dbt.type_string() }})
             else ''
+        end
+        || case
+            when milestone_is_withheld
+                then '; ' || cast(milestone_year as {{ dbt.type_string() }}) || ' roll-up withheld: '
+                    || cast(milestone_reporting_units as {{ dbt.type_string() }}) || ' of '
+                    || cast(milestone_expected_units as {{ dbt.type_string() }})
+                    || ' units reported, below the publication threshold of '
+                    || cast({{ var('min_rollup_coverage_pct') }} as {{ dbt.type_string() }}) || '%'
+            else ''
         end as judgement_rule
     from judged
 )
