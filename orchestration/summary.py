@@ -163,7 +163,7 @@ def warehouse_summary(path: Path | None = None) -> str:
         lines.append(
             '    .venv/bin/treem sql "select plan_item, indicator_code, value_2025, target_2025, '
             "status_2025, progress_2030 from marts.mart_so_ket_2025 where plan_id = 'dien-bien-2021' "
-            'and is_plan_territory order by plan_item"'
+            'and is_plan_territory order by plan_item_order"'
         )
         lines.append(f"    or any DuckDB client from 1.4 on: duckdb -readonly {read_copy_path(path)}")
 
