@@ -312,7 +312,7 @@ def write_breakdown(ws: Worksheet, data: ReviewData, suppressor: Suppressor) -> 
         note = []
         if b.get("value_year") not in (None, year) and b.get("value") is not None:
             note.append(f"Số liệu năm {int(b['value_year'])}")
-        if b.get(f"value_{year}_is_approximate"):
+        if b.get(f"value_{year}_is_approximate") and not b.get(f"value_{year}_is_withheld"):
             note.append("Số ước thực hiện")
         note.extend(coverage_notes(b, year))
         if b.get("quality_status") == "warning":
