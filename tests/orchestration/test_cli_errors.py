@@ -89,6 +89,7 @@ def test_ingest_of_a_missing_file_fails_before_any_run(no_warehouse, capsys):
         ("sql", "select 1"),
         ("report", "so-ket-2025", "--plan", "dien-bien-2021"),
         ("status",),
+        ("export",),
     ],
 )
 def test_read_commands_before_any_build_say_how_to_build(no_warehouse, capsys, argv):
