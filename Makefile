@@ -37,5 +37,10 @@ dev: setup
 clean:
 	rm -rf warehouse/*.duckdb* dbt_project/target .dagster_home
 
+# The docs site fetches manifest.json and catalog.json over HTTP, so a file:// open shows nothing: serve it.
+DOCS_PORT ?= 8080
 docs: setup
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --target-path ../warehouse/dbt-docs
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir . --target-path ../warehouse/dbt-docs
+	@echo "dbt docs on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops)"
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --target-path ../warehouse/dbt-docs \
+		--host 127.0.0.1 --port $(DOCS_PORT) --no-browser

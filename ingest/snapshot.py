@@ -7,7 +7,10 @@ the length of a build. So the pipeline owns `warehouse/treem.duckdb`, and reader
 `warehouse/treem.read.duckdb`, which this module refreshes after a successful build:
 
 1. checkpoint the warehouse, so everything committed is in the main file and none is left in the WAL;
-2. copy it to a temporary file in the same folder (same filesystem, so the rename below is atomic);
+2. copy its database into a temporary file in the same folder (same filesystem, so the rename below is
+   atomic), written in DuckDB's v1.4.0 storage format: the pipeline runs DuckDB 2.x, whose own files DuckDB
+   1.x cannot open, and many desktop SQL tools still bundle a 1.x engine. `ATTACH ... (STORAGE_VERSION
+   'v1.4.0')` plus `COPY FROM DATABASE` writes the same schemas, tables and views in the older format;
 3. `os.replace` the temporary file onto `treem.read.duckdb`.
 
 A reader that opens the read copy sees either the previous complete build or the new one, never a
@@ -22,13 +25,14 @@ On PostgreSQL none of this is needed: MVCC gives readers the last committed stat
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
 import duckdb
 
 READ_SUFFIX = ".read.duckdb"
+# The oldest storage format the readers' copy is written in: DuckDB 1.4 and later clients open it.
+READER_STORAGE_VERSION = "v1.4.0"
 
 
 def read_copy_path(duckdb_path: Path | str) -> Path:
@@ -44,18 +48,29 @@ def snapshot_for_readers(duckdb_path: Path | str, read_path: Path | str | None =
     """
     source = Path(duckdb_path).resolve()
     target = Path(read_path) if read_path else read_copy_path(source)
-    with duckdb.connect(str(source)) as con:
-        con.execute("checkpoint")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.unlink()  # DuckDB creates the file itself; an empty file is not a database
     try:
-        shutil.copyfile(source, tmp)
+        with duckdb.connect(str(source)) as con:
+            con.execute("checkpoint")
+            catalog = con.execute("select current_database()").fetchone()[0]
+            con.execute(
+                f"attach '{_sql_text(tmp)}' as readers_copy (storage_version '{READER_STORAGE_VERSION}')"
+            )
+            con.execute(f'copy from database "{catalog}" to readers_copy')
+            con.execute("detach readers_copy")
         with open(tmp, "rb+") as handle:  # the bytes are on disk before the name points at them
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
         raise
     return target
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")

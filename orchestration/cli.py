@@ -6,17 +6,23 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem ingest [PATH ...]                      ingest workbooks (default: warehouse/inbox/), then rebuild
     treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
     treem status                                 what the warehouse holds and what needs attention
-    treem sql ["select ..."]                     query the warehouse read-only
+    treem sql ["select ..."] [--format csv|json|table] [--output FILE]
+                                                 query the warehouse read-only
+    treem export [--out DIR]                     values and targets as SDMX-CSV and Parquet, with structure
     treem synth --scale national --years 2020-2030 --out DIR
                                                  write a deterministic synthetic national inbox
     treem bench [--scale national]               benchmark readers, backfill, one new year, memory
     treem dev                                    open the Dagster UI on the same definitions
+
+A mistake a person can fix (an unknown plan, a missing file, no warehouse yet, a SQL typo) ends in one or two
+plain lines and a non-zero exit; `treem --debug ...` shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +30,71 @@ from functools import partial
 from pathlib import Path
 
 from ingest.warehouse import warehouse_path
+
+EXIT_USER_ERROR = 2  # the person can fix it (argparse uses 2 for its own usage errors too)
+EXIT_FAILURE = 1  # something broke: a failed run, an unexpected exception
+
+
+class UserError(Exception):
+    """A mistake the person running `treem` can fix: one or two plain lines, no traceback.
+
+    The first line says what is wrong, the optional second what to do or which values are valid.
+    """
+
+    def __init__(self, problem: str, hint: str | None = None):
+        super().__init__(problem)
+        self.lines = [problem] + ([hint] if hint else [])
+
+
+def _listing(choices, limit: int = 12) -> str:
+    choices = [str(c) for c in choices]
+    shown = ", ".join(choices[:limit])
+    return shown + (f", … ({len(choices)} in all)" if len(choices) > limit else "")
+
+
+def require_choice(kind: str, value, choices, where: str = "") -> None:
+    """Fail with the valid choices listed when `value` is not one of them (`where`: " of plan P")."""
+    choices = list(choices)
+    if value not in choices:
+        raise UserError(f"unknown {kind} {value!r}{where}", f"valid {kind}s{where}: {_listing(choices)}")
+
+
+def plan_ids() -> list[str]:
+    """The plans of the reference registry (the YAML files under ingest/reference/data/plans/)."""
+    from ingest.reference.plans import load_registry
+
+    return sorted(load_registry()["raw.plans"]["plan_id"])
+
+
+def programme_years() -> list[int]:
+    from orchestration.defs.partitions import PROGRAMME_YEARS
+
+    return [int(year) for year in PROGRAMME_YEARS]
+
+
+def require_built(path: Path, table: str = "marts.mart_so_ket_2025") -> None:
+    """Fail in plain words when the warehouse (or its marts) has not been built yet."""
+    import duckdb
+
+    hint = "build it first with `treem demo` (bundled data) or `treem ingest FILES`"
+    if not path.exists():
+        raise UserError(f"no warehouse at {path} yet", hint)
+    schema, name = table.split(".")
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            found = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchone()[0]
+    except duckdb.Error as error:
+        raise UserError(f"cannot open the warehouse {path}: {_first_line(error)}") from error
+    if not found:
+        raise UserError(f"the warehouse {path} has no {table} yet", hint)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _print_outcome(outcome) -> None:
@@ -57,12 +128,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from ingest.workbook.context import VN2025_FROM, reporting_date
+    from ingest.workbook.context import VN2025_FROM, load_reference, reporting_date
     from ingest.workbook.template import write_template
 
+    require_choice("plan", args.plan, plan_ids())
+    require_choice("year", args.year, programme_years())
+    ref = load_reference()
+    require_choice("sector", args.sector, ref.reporting_sectors(args.plan), where=f" of plan {args.plan}")
     territory = args.territory
     if territory and ":" not in territory:  # a bare province code: the scheme valid on the reporting date
         territory = f"{'vn2025' if reporting_date(args.year) >= VN2025_FROM else 'vn2008'}:{territory}"
+    if territory and territory not in ref.localities.index:
+        raise UserError(
+            f"unknown territory {args.territory!r}",
+            "give a province code such as 11 or a locality id such as vn2025:11",
+        )
     suffix = f"_{territory.split(':')[1]}" if territory else ""
     out = Path(
         args.out
@@ -80,6 +160,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.runner import run_job
 
     files: list[Path] = []
+    missing = [raw for raw in args.paths if not Path(raw).exists()]
+    if missing:
+        raise UserError(
+            f"no such file or folder: {_listing(missing, limit=3)}",
+            "give workbooks (.xlsx) or folders of them; with no path, treem ingests warehouse/inbox/",
+        )
     for raw in args.paths or [str(warehouse_path().parent / "inbox")]:
         path = Path(raw)
         files.extend(list_inbox(path) if path.is_dir() else [path])
@@ -109,6 +195,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    known = plan_ids()
+    for plan_id in args.plan:
+        require_choice("plan", plan_id, known)
+    require_built(warehouse_path())
     _prepare()
     from orchestration.runner import run_job
 
@@ -126,11 +216,37 @@ def print_warehouse_summary() -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    if not warehouse_path().exists():
-        print(f"No warehouse at {warehouse_path()} yet: build it with `treem demo` or `treem ingest`.")
-        return 1
+    require_built(warehouse_path(), table="audit.submissions")
     print_warehouse_summary()
     return 0
+
+
+def _sql_error(error: Exception) -> UserError:
+    """DuckDB's message in one line, plus its "Did you mean ...?" suggestion when it has one."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    hint = next((line for line in lines[1:] if line.startswith("Did you mean")), None)
+    return UserError(lines[0] if lines else type(error).__name__, hint)
+
+
+def _emit(relation, args: argparse.Namespace, out) -> int:
+    """Print or write one result in the chosen format; return the number of rows."""
+    from orchestration import sql_output
+
+    if relation is None:  # a statement without a result (SET, PRAGMA ...)
+        return 0
+    columns = list(relation.columns)
+    if args.format == "table":
+        rows = relation.limit(args.max_rows + 1).fetchall()
+        shown = rows[: args.max_rows]
+        width = shutil.get_terminal_size((160, 40)).columns
+        out.write(sql_output.format_table(columns, shown, width) + "\n")
+        more = " (more rows: raise --max-rows or use --format csv)" if len(rows) > args.max_rows else ""
+        out.write(f"({len(shown)} rows{more})\n")
+        return len(shown)
+    rows = relation.fetchall()
+    render = sql_output.csv_text if args.format == "csv" else sql_output.json_text
+    out.write(render(columns, rows))
+    return len(rows)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -143,10 +259,24 @@ def cmd_sql(args: argparse.Namespace) -> int:
     path = read_copy_path(warehouse_path())
     if args.live or not path.exists():
         path = warehouse_path()
+    require_built(path, table="marts.dim_plan")
+    if args.output and not args.query:
+        raise UserError(
+            "--output needs a query", 'e.g. treem sql "select * from marts.dim_plan" --output plans.csv'
+        )
     con = duckdb.connect(str(path), read_only=True)
     try:
         if args.query:
-            con.sql(args.query).show(max_rows=args.max_rows, max_width=200)
+            try:
+                relation = con.sql(args.query)
+                if args.output:
+                    with open(args.output, "w", encoding="utf-8", newline="") as handle:
+                        count = _emit(relation, args, handle)
+                    print(f"wrote {count} rows to {args.output}")
+                else:
+                    _emit(relation, args, sys.stdout)
+            except duckdb.Error as error:
+                raise _sql_error(error) from error
             return 0
         print(f"{path} (read-only). One SQL statement per line; empty line or Ctrl-D quits.")
         while True:
@@ -157,13 +287,31 @@ def cmd_sql(args: argparse.Namespace) -> int:
             if not line:
                 return 0
             try:
-                relation = con.sql(line)
-                if relation is not None:
-                    relation.show(max_rows=args.max_rows, max_width=200)
+                _emit(con.sql(line), args, sys.stdout)
             except duckdb.Error as error:
-                print(f"error: {error}")
+                print("error: " + "\n       ".join(_sql_error(error).lines))
     finally:
         con.close()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write indicator values and targets as SDMX-CSV and Parquet, with their data structure."""
+    import duckdb
+
+    from ingest.snapshot import read_copy_path
+    from reports.export import export_open_data
+
+    path = read_copy_path(warehouse_path())
+    if args.live or not path.exists():
+        path = warehouse_path()
+    require_built(path, table="marts.fct_indicator_value")
+    out = Path(args.out) if args.out else warehouse_path().parent / "export"
+    with duckdb.connect(str(path), read_only=True) as con:
+        result = export_open_data(con, out)
+    print(f"exported {result.values:,} values and {result.targets:,} targets to {out}")
+    for name, size in result.sizes().items():
+        print(f"  {name:<16} {size:>12,} bytes")
+    return 0
 
 
 def parse_years(text: str) -> list[int]:
@@ -223,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treem", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="build the warehouse from the bundled data").set_defaults(func=cmd_demo)
 
@@ -250,9 +399,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = sub.add_parser("sql", help="query the warehouse read-only")
     sql.add_argument("query", nargs="?")
-    sql.add_argument("--max-rows", type=int, default=60)
+    sql.add_argument("--max-rows", type=int, default=60, help="rows shown by --format table (default 60)")
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.add_argument("--output", metavar="FILE", help="write the result to FILE instead of the screen")
     sql.add_argument("--live", action="store_true", help="query the pipeline's file, not the readers' copy")
     sql.set_defaults(func=cmd_sql)
+
+    export = sub.add_parser("export", help="write values and targets as SDMX-CSV and Parquet")
+    export.add_argument("--out", help="folder to write into (default: warehouse/export/)")
+    export.add_argument("--live", action="store_true", help="read the pipeline's file, not the readers' copy")
+    export.set_defaults(func=cmd_export)
 
     synth = sub.add_parser("synth", help="write a synthetic national inbox (deterministic)")
     synth.add_argument("--scale", choices=["national", "province", "tiny"], default="national")
@@ -275,8 +431,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the one place where errors become plain lines and an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before the command
+    argv = [arg for arg in argv if arg != "--debug"]
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UserError as error:
+        if debug:
+            raise
+        for line in error.lines:
+            print(f"treem {args.command}: {line}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"treem {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the top-level handler: a person gets two lines, not a traceback
+        if debug:
+            raise
+        print(
+            f"treem {args.command}: unexpected error: {type(error).__name__}: {_first_line(error)}",
+            file=sys.stderr,
+        )
+        print(
+            f"run it again with --debug for the details; run logs are in {warehouse_path().parent / 'logs'}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

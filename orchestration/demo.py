@@ -22,8 +22,9 @@ def build_demo_warehouse(
     inbox: Path | None = None,
     on_outcome: Callable[[JobOutcome], None] | None = None,
 ) -> list[JobOutcome]:
-    from ingest.samples import generate_samples
+    from ingest.samples import defects_as_dicts, generate_samples
     from ingest.warehouse import warehouse_path
+    from orchestration.summary import record_planted_defects
 
     inbox = inbox or warehouse_path().parent / "inbox"
     report = on_outcome or (lambda outcome: None)
@@ -36,6 +37,7 @@ def build_demo_warehouse(
 
     run("reference_job")
     generate_samples(inbox)
+    record_planted_defects(warehouse_path().parent, defects_as_dicts())  # the summary labels them as planted
     years = sorted({reporting_year(path) for path in list_inbox(inbox)})
     for year in years:
         run("ingest_job", partition=str(year))

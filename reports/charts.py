@@ -29,6 +29,7 @@ PROGRESS_COLOURS = {
     "target_already_met": "#66bb6a",
     "acceleration_needed": "#f9a825",
     "stagnation_or_regression": RED,
+    "no_2030_target": "#cfd8dc",
     "insufficient_data": "#9e9e9e",
 }
 
@@ -92,7 +93,8 @@ def trajectory_svg(
         list(points.values()) + list(targets.values()) + ([float(projected)] if projected is not None else [])
     )
     label = escape(
-        f"{row.get('plan_item') or ''} {row.get('indicator_name_vi') or row['indicator_code']}".strip()
+        f"{row.get('item_label') or row.get('plan_item') or ''} "
+        f"{row.get('indicator_name_vi') or row['indicator_code']}".strip()
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

@@ -59,9 +59,6 @@ INDICATOR_ORDER = [
 
 YEARS = list(range(2020, 2031))
 
-# Which value of an indicator × locality × year to chart when several origins exist.
-ORIGIN_PRIORITY = {"reported": 0, "rollup": 1, "plan_baseline": 2}
-
 LEVEL_ORDER = {"nation": 0, "province": 1, "district": 2, "commune": 3}
 
 MART = {"so-ket-2025": "mart_so_ket_2025", "tong-ket-2030": "mart_tong_ket_2030"}
@@ -79,6 +76,10 @@ ROW_FIELDS = [
     "direction",
     "baseline_year",
     "baseline_value",
+    "baseline_source",
+    "baseline_reporting_units",
+    "baseline_expected_units",
+    "plan_baseline_value",
     "target_2025",
     "target_2025_high",
     "comparator_2025",
@@ -87,8 +88,16 @@ ROW_FIELDS = [
     "comparator_2030",
     "value_2025",
     "value_2025_is_approximate",
+    "value_2025_source",
+    "value_2025_reporting_units",
+    "value_2025_expected_units",
+    "value_2025_is_withheld",
     "value_2030",
     "value_2030_is_approximate",
+    "value_2030_source",
+    "value_2030_reporting_units",
+    "value_2030_expected_units",
+    "value_2030_is_withheld",
     "latest_year",
     "latest_value",
     "status_2025",
@@ -216,6 +225,10 @@ def _mart_rows(con, review: str, plan_id: str) -> list[dict]:
                 "value_2025",
                 "status_2025",
                 "value_2025_is_approximate",
+                "value_2025_source",
+                "value_2025_reporting_units",
+                "value_2025_expected_units",
+                "value_2025_is_withheld",
                 "baseline_year",
                 "baseline_value",
             ):
@@ -253,6 +266,24 @@ def _attach_quotes(rows: list[dict], targets: list[dict]) -> None:
         row["is_conflicting"] = conflicting
 
 
+def _attach_item_labels(rows: list[dict]) -> None:
+    """One label per plan item and indicator, the same in every table: "Chỉ tiêu 8.1" and "Chỉ tiêu 8.2"
+    when a plan item covers several indicators (numbered in the main table's order), else the item."""
+    members: dict[tuple, list[str]] = {}
+    for row in sorted(rows, key=row_sort_key):
+        key = (row.get("goal_group"), (row.get("plan_item") or "").strip())
+        codes = members.setdefault(key, [])
+        if row["indicator_code"] not in codes:
+            codes.append(row["indicator_code"])
+    labels: dict[tuple, str] = {}
+    for (goal, item), codes in members.items():
+        for index, code in enumerate(codes, start=1):
+            labels[(goal, item, code)] = f"{item}.{index}" if item and len(codes) > 1 else item
+    for row in rows:
+        item = (row.get("plan_item") or "").strip()
+        row["item_label"] = labels.get((row.get("goal_group"), item, row["indicator_code"]), item)
+
+
 def _locality_names(con) -> dict[str, dict]:
     if not _exists(con, "marts", "dim_locality"):
         return {}
@@ -261,37 +292,63 @@ def _locality_names(con) -> dict[str, dict]:
     return {r["locality_id"]: r for r in _query(con, f"select {', '.join(cols)} from marts.dim_locality")}
 
 
-def _values(con, locality_ids: list[str], codes: list[str]) -> list[dict]:
-    if not locality_ids or not _exists(con, "marts", "fct_indicator_value"):
-        return []
-    present = set(_columns(con, "marts", "fct_indicator_value"))
-    cols = [
-        c
-        for c in ("indicator_code", "locality_id", "year", "value", "numerator", "denominator", "origin")
-        if c in present
-    ]
-    sql = (
-        f"select {', '.join(cols)} from marts.fct_indicator_value "
-        "where locality_id in (select unnest(?)) and indicator_code in (select unnest(?)) "
-        "and year between 2020 and 2030"
+def _series(con, plan_id: str) -> dict[tuple[str, str], dict[int, float]]:
+    """The 2020-2030 series the marts selected, per locality x indicator of the plan's review rows.
+
+    Read from mart_tong_ket_2030's value_2020 ... value_2030 (the same rows as the sơ kết, and the same
+    selection and error filter as every review figure): a report never picks among origins itself.
+    """
+    table = "mart_tong_ket_2030"
+    if not _exists(con, "marts", table):
+        return {}
+    present = set(_columns(con, "marts", table))
+    years = [y for y in YEARS if f"value_{y}" in present]
+    columns = ", ".join(f"value_{y}" for y in years)
+    rows = con.execute(
+        f"select locality_id, indicator_code, {columns} from marts.{table} where plan_id = ?", [plan_id]
+    ).fetchall()
+    return {
+        (locality, code): {y: float(v) for y, v in zip(years, values, strict=True) if v is not None}
+        for locality, code, *values in rows
+    }
+
+
+# The fact row behind a value the review marts name by its source (value_2025_source, baseline_source).
+_SOURCE_FACT = {
+    "reported": ("fct_indicator_value", "origin", "reported"),
+    "rollup": ("fct_indicator_value", "origin", "rollup"),
+    "plan_baseline": ("fct_indicator_value", "origin", "plan_baseline"),
+}
+
+
+def _fact(con, source: str | None, code: str, locality_id: str, year) -> dict:
+    """Numerator and denominator of the very value the mart selected (never an error-flagged one)."""
+    if source is None or year is None:
+        return {}
+    if source.startswith("reexpressed_from_"):
+        table, column, key = "fct_indicator_value_comparable", "basis", source
+    elif source in _SOURCE_FACT:
+        table, column, key = _SOURCE_FACT[source]
+    else:
+        return {}
+    if not _exists(con, "marts", table):
+        return {}
+    rows = _query(
+        con,
+        f"select numerator, denominator from marts.{table} where indicator_code = ? and locality_id = ? "
+        f"and year = ? and {column} = ? and quality_status is distinct from 'error'",
+        [code, locality_id, int(year), key],
     )
-    rows = _query(con, sql, [locality_ids, codes])
-    rows.sort(key=lambda r: ORIGIN_PRIORITY.get(r.get("origin"), 9))
-    best: dict[tuple, dict] = {}
-    for r in rows:
-        best.setdefault((r["indicator_code"], r["locality_id"], r["year"]), r)
-    return list(best.values())
+    return rows[0] if rows else {}
 
 
-def _trajectories(rows: list[dict], values: list[dict], review: str) -> dict[str, dict[int, float]]:
-    """2020-2030 series of the plan territory per indicator: facts, then the marts' own figures on top."""
-    series: dict[str, dict[int, float]] = {r["indicator_code"]: {} for r in rows}
-    territory = {r["indicator_code"]: r["locality_id"] for r in rows}
-    for v in values:
-        if territory.get(v["indicator_code"]) == v["locality_id"] and v.get("value") is not None:
-            series[v["indicator_code"]][int(v["year"])] = float(v["value"])
+def _trajectories(
+    rows: list[dict], series: dict[tuple[str, str], dict[int, float]], review: str
+) -> dict[str, dict[int, float]]:
+    """2020-2030 series of the plan territory per indicator, as the marts selected it."""
+    out: dict[str, dict[int, float]] = {}
     for r in rows:
-        points = series[r["indicator_code"]]
+        points = dict(series.get((r["locality_id"], r["indicator_code"]), {}))
         if r.get("baseline_value") is not None:
             points.setdefault(int(r.get("baseline_year") or 2020), float(r["baseline_value"]))
         for year in YEARS:
@@ -299,8 +356,8 @@ def _trajectories(rows: list[dict], values: list[dict], review: str) -> dict[str
                 points[year] = float(r[f"value_{year}"])
         if r.get("latest_value") is not None and r.get("latest_year") is not None:
             points.setdefault(int(r["latest_year"]), float(r["latest_value"]))
-        series[r["indicator_code"]] = dict(sorted(points.items()))
-    return series
+        out[r["indicator_code"]] = dict(sorted(points.items()))
+    return out
 
 
 def _depth_path(locality_id: str, names: dict[str, dict]) -> tuple:
@@ -314,20 +371,21 @@ def _depth_path(locality_id: str, names: dict[str, dict]) -> tuple:
     return tuple(reversed(path))
 
 
-def _breakdown(rows: list[dict], values: list[dict], names: dict[str, dict], review: str) -> list[dict]:
+def _breakdown(con, rows: list[dict], names: dict[str, dict], review: str) -> list[dict]:
     year = REVIEW_YEAR[review]
-    by_key = {(v["indicator_code"], v["locality_id"], v["year"]): v for v in values}
     out = []
     for r in rows:
         if r.get("is_plan_territory") in (True, None):
             continue
         locality = names.get(r["locality_id"], {})
         value = r.get(f"value_{year}")
-        value_year = year
+        value_year, source = year, r.get(f"value_{year}_source")
         if value is None and r.get("latest_value") is not None:
-            value, value_year = r["latest_value"], r.get("latest_year")
-        fact = by_key.get((r["indicator_code"], r["locality_id"], value_year), {})
-        base = by_key.get((r["indicator_code"], r["locality_id"], r.get("baseline_year") or 2020), {})
+            value, value_year, source = r["latest_value"], r.get("latest_year"), r.get("latest_source")
+        fact = _fact(con, source, r["indicator_code"], r["locality_id"], value_year)
+        base = _fact(
+            con, r.get("baseline_source"), r["indicator_code"], r["locality_id"], r.get("baseline_year")
+        )
         out.append(
             {
                 **r,
@@ -458,6 +516,7 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
     mart_rows = _mart_rows(con, review, plan_id)
     _fill_targets_from_fct(mart_rows, targets)
     _attach_quotes(mart_rows, targets)
+    _attach_item_labels(mart_rows)
     for row in mart_rows:
         row["status"] = row.get(f"status_{REVIEW_YEAR[review]}")
 
@@ -465,7 +524,6 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
     territory_rows.sort(key=row_sort_key)
     locality_ids = sorted({r["locality_id"] for r in mart_rows})
     codes = sorted({r["indicator_code"] for r in mart_rows})
-    values = _values(con, locality_ids, codes)
 
     sensitive: set[str] = set()
     if _exists(con, "marts", "dim_indicator") and "is_sensitive" in _columns(con, "marts", "dim_indicator"):
@@ -483,8 +541,8 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
         plan=plan,
         territory_name=names.get(territory_id, {}).get("name_vi") or territory_id or "",
         rows=territory_rows,
-        breakdown=_breakdown(mart_rows, values, names, review),
-        trajectories=_trajectories(territory_rows, values, review),
+        breakdown=_breakdown(con, mart_rows, names, review),
+        trajectories=_trajectories(territory_rows, _series(con, plan_id), review),
         targets=targets,
         completeness=_completeness(con, plan_id, REVIEW_YEAR[review], names),
         checks=_checks(con, plan_id),

@@ -22,9 +22,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.data import ReviewData, row_sort_key
 from reports.safety import Suppressor, write_cell
-from reports.table import Column, build_rows, columns
+from reports.table import Column, build_rows, columns, coverage_notes
 from reports.tasks import SECTOR_COLUMNS, TASK_COLUMNS, sector_rows, task_rows
 from reports.vn import (
+    EUROSTAT_LABELS,
     LEVEL_LABELS,
     REVIEW_PERIOD,
     REVIEW_TITLE,
@@ -311,13 +312,14 @@ def write_breakdown(ws: Worksheet, data: ReviewData, suppressor: Suppressor) -> 
         note = []
         if b.get("value_year") not in (None, year) and b.get("value") is not None:
             note.append(f"Số liệu năm {int(b['value_year'])}")
-        if b.get(f"value_{year}_is_approximate"):
+        if b.get(f"value_{year}_is_approximate") and not b.get(f"value_{year}_is_withheld"):
             note.append("Số ước thực hiện")
+        note.extend(coverage_notes(b, year))
         if b.get("quality_status") == "warning":
             note.append("Có cảnh báo chất lượng số liệu")
         if shown["suppressed"] or base["suppressed"]:
             note.append("Không công bố số nhỏ")
-        item = (b.get("plan_item") or "").strip()
+        item = b.get("item_label") or (b.get("plan_item") or "").strip()
         name = b.get("indicator_name_vi") or b["indicator_code"]
         values = {
             "stt": str(index),
@@ -478,7 +480,9 @@ def write_quality(ws: Worksheet, data: ReviewData) -> None:
     row_no = _simple_table(ws, row_no + 1, cols, checks, "Không có kiểm tra nào chưa đạt.")
 
     write_cell(ws, row_no, 1, "C. Các số liệu bị gắn cờ cần xem lại", font=font(12, True))
-    names = {r["indicator_code"]: (r.get("plan_item") or r.get("indicator_name_vi") or "") for r in data.rows}
+    names = {
+        r["indicator_code"]: (r.get("item_label") or r.get("indicator_name_vi") or "") for r in data.rows
+    }
     localities = {b["locality_id"]: b["locality_name"] for b in data.breakdown}
     localities.setdefault(data.plan.get("locality_id"), data.territory_name)
     flagged = [
@@ -577,6 +581,7 @@ def write_numeric(ws: Worksheet, data: ReviewData) -> None:
         ("projected_2030", "Dự báo 2030", 11),
         ("unsd_progress_ratio", "Hệ số tiến độ (UNSD)", 11),
         ("eurostat_ratio", "Tỷ số tốc độ (Eurostat)", 11),
+        ("eurostat_category", "Xếp loại (Eurostat)", 14),
         ("aarr_actual", "Tốc độ giảm bình quân thực tế", 11),
         ("aarr_required", "Tốc độ giảm bình quân cần đạt", 11),
         ("judgement_rule", "Quy tắc đánh giá", 24),
@@ -594,6 +599,8 @@ def write_numeric(ws: Worksheet, data: ReviewData) -> None:
                 value = status_label(value)
             elif key == "progress_2030":
                 value = progress_label(value)
+            elif key == "eurostat_category":
+                value = EUROSTAT_LABELS.get(value, value or "")
             elif key == "unit":
                 value = unit_label(value)
             elif key in ("baseline_year", "latest_year") and value is not None:

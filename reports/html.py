@@ -68,13 +68,14 @@ def render_html(data: ReviewData, suppressor: Suppressor) -> str:
         shown = suppressor.row(
             b["indicator_code"], b.get("level"), b.get("unit"), b.get("value"), b.get("numerator")
         )
-        item = (b.get("plan_item") or "").strip()
+        item = b.get("item_label") or (b.get("plan_item") or "").strip()
+        name = b.get("indicator_name_vi") or b["indicator_code"]
         breakdown.append(
             {
                 "locality": b["locality_name"],
                 "level": LEVEL_LABELS.get(b.get("level"), b.get("level") or ""),
                 "depth": {"district": 1, "commune": 2}.get(b.get("level"), 0),
-                "label": item or b.get("indicator_name_vi") or b["indicator_code"],
+                "label": f"{item}: {name}" if item else name,
                 "unit": unit_label(b.get("unit")),
                 "target": fmt_target(
                     b.get(f"comparator_{year}"),

@@ -14,11 +14,13 @@ from reports.data import ReviewData
 from reports.vn import (
     PROGRESS_LABELS,
     ROMAN,
+    SOURCE_LABELS,
     STATUS_LABELS,
     fmt_number,
     fmt_target,
     goal_heading,
     progress_label,
+    source_kind,
     status_label,
     unit_label,
 )
@@ -73,6 +75,47 @@ def _stt(plan_item: str | None) -> str | None:
     return ".".join(numbers) if numbers else None
 
 
+def coverage_notes(row: dict, year: int) -> list[str]:
+    """Coverage of the year's value and of the baseline, when not every unit reported (marts' counts)."""
+    parts = []
+    reporting, expected = row.get(f"value_{year}_reporting_units"), row.get(f"value_{year}_expected_units")
+    if row.get(f"value_{year}_is_withheld"):
+        parts.append(
+            f"Số liệu {year} không công bố: chỉ {int(reporting)}/{int(expected)} đơn vị báo cáo, "
+            "dưới ngưỡng công bố"
+        )
+    elif reporting is not None and expected is not None and reporting < expected:
+        parts.append(f"Số liệu {year}: {int(reporting)}/{int(expected)} đơn vị báo cáo")
+    b_reporting, b_expected = row.get("baseline_reporting_units"), row.get("baseline_expected_units")
+    if b_reporting is not None and b_expected is not None and b_reporting < b_expected:
+        parts.append(f"KQ 2020: {int(b_reporting)}/{int(b_expected)} đơn vị báo cáo")
+    return parts
+
+
+def source_notes(row: dict, year: int) -> list[str]:
+    """Mixed sources along the series, and a baseline other than the plan's own figure."""
+    parts = []
+    baseline, value = row.get("baseline_source"), row.get(f"value_{year}_source")
+    both = row.get("baseline_value") is not None and row.get(f"value_{year}") is not None
+    if both and source_kind(baseline) != source_kind(value):
+        parts.append(
+            f"KQ 2020 ({SOURCE_LABELS.get(baseline, baseline)}) và số liệu {year} "
+            f"({SOURCE_LABELS.get(value, value)}) lấy từ nguồn khác nhau"
+        )
+    plan_figure = row.get("plan_baseline_value")
+    if (
+        plan_figure is not None
+        and row.get("baseline_value") is not None
+        and baseline != "plan_baseline"
+        and abs(float(plan_figure) - float(row["baseline_value"])) > 1e-9
+    ):
+        parts.append(
+            f"KQ 2020 theo {SOURCE_LABELS.get(baseline, baseline)} ({fmt_number(row['baseline_value'])}); "
+            f"Kế hoạch ghi {fmt_number(plan_figure)}"
+        )
+    return parts
+
+
 def notes(row: dict, review: str, channel: str = "excel") -> str:
     """Ghi chú: why a figure should be read with care, in the officers' words."""
     year = 2030 if review == "tong-ket-2030" else 2025
@@ -81,8 +124,10 @@ def notes(row: dict, review: str, channel: str = "excel") -> str:
     if row.get("baseline_value") is not None and baseline_year not in (None, 2020):
         parts.append(f"KQ 2020 lấy theo số liệu năm {int(baseline_year)}")
     for y in sorted({2025, year}):
-        if row.get(f"value_{y}_is_approximate"):
+        if row.get(f"value_{y}_is_approximate") and not row.get(f"value_{y}_is_withheld"):
             parts.append(f"Số liệu {y} là số ước thực hiện")
+    parts.extend(coverage_notes(row, year))
+    parts.extend(source_notes(row, year))
     if row.get(f"value_{year}") is None and row.get("latest_value") is not None:
         parts.append(f"Số liệu gần nhất: {fmt_number(row['latest_value'])} (năm {int(row['latest_year'])})")
     if row.get("direction") == "annual_reduction" and row.get("aarr_actual") is not None:

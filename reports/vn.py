@@ -45,10 +45,43 @@ PROGRESS_LABELS = {
     "acceleration_needed": "Cần đẩy nhanh",
     "stagnation_or_regression": "Chậm hoặc đi lùi",
     "target_already_met": "Đã đạt chỉ tiêu",
+    "no_2030_target": "Không có chỉ tiêu 2030",
     "insufficient_data": "Chưa đủ số liệu",
 }
 
 UNIT_LABELS = UNIT_VI
+
+
+# Where a review figure comes from (the marts' baseline_source / value_<year>_source), in the officers' words.
+SOURCE_LABELS = {
+    "reported": "số liệu báo cáo",
+    "rollup": "tổng hợp từ cấp dưới",
+    "plan_baseline": "số liệu Kế hoạch",
+    "reexpressed_from_province": "quy đổi từ tỉnh cũ",
+    "reexpressed_from_district": "quy đổi từ huyện cũ",
+    "reexpressed_from_commune": "quy đổi từ xã cũ",
+    "from_vn2025_province": "lấy theo tỉnh mới",
+    "from_vn2025_communes": "tổng hợp từ các xã mới",
+}
+
+
+def source_kind(source: str | None) -> str | None:
+    """reported / rollup / plan_baseline, or the 2025 reorganisation bridge a value crossed."""
+    if source is None:
+        return None
+    if source.startswith("reexpressed_from_") or source.startswith("from_vn2025_"):
+        return "bridge"
+    return source
+
+
+# marts' eurostat_category, computed from the Eurostat ratio R (target_already_met: R measures nothing then).
+EUROSTAT_LABELS = {
+    "on_track": "Đúng hướng",
+    "moderate": "Tiến bộ vừa phải",
+    "insufficient": "Tiến bộ chưa đủ",
+    "moving_away": "Đi ngược mục tiêu",
+    "target_already_met": "Đã đạt chỉ tiêu",
+}
 
 LEVEL_LABELS = {"nation": "Toàn quốc", "province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
 

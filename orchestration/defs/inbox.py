@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -38,10 +39,14 @@ def file_fingerprint(path: Path) -> str:
 
 
 def reporting_year(path: Path) -> int:
-    """The year the workbook reports on; for an unreadable file, the year it arrived."""
+    """The year the workbook reports on; for an unreadable file, the one programme year its name states
+    (`dien-bien_culture_2022_loi.xlsx` is a 2022 report, whatever day it came), else the year it arrived."""
     from ingest.workbook.identity import peek_year
 
     year = peek_year(path)
     if year is not None:
         return year
+    named = [int(y) for y in re.findall(r"(?<!\d)(20[23]\d)(?!\d)", path.stem) if 2020 <= int(y) <= 2030]
+    if len(set(named)) == 1:
+        return named[0]
     return dt.datetime.fromtimestamp(path.stat().st_mtime).year

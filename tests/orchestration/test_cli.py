@@ -7,12 +7,29 @@ import openpyxl
 from orchestration.cli import main
 
 
-def test_status_summarises_what_needs_attention(built_warehouse, capsys):
+def test_status_leads_with_what_needs_a_person(built_warehouse, capsys):
     assert main(["status"]) == 0
-    out = capsys.readouterr().out
-    assert "marts.mart_so_ket_2025" in out
-    assert "rejected:" in out  # the sample's corrupt file is named with its Vietnamese reason
-    assert "Data quality:" in out
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "Needs a person:"
+    where = lines.index("Where to look:")
+    needs = "\n".join(lines[:where])
+    # the sample's corrupt file, named with its Vietnamese reason and labelled as planted on purpose
+    corrupt = next(line for line in lines[:where] if "dien-bien_culture_2022_loi.xlsx:" in line)
+    assert "không được tiếp nhận" in corrupt and "[planted in the samples: truncated download]" in corrupt
+    # the same notion of a failed check as Dagster's asset checks (one per family), not one per file
+    assert "4 data-quality check(s) failed" in needs
+    for family in ("mortality_ordering", "outlier_cross_locality", "outlier_yoy", "total_vs_rollup"):
+        assert f"    {family} " in needs
+    assert "dien-bien_culture_2021.xlsx was replaced by dien-bien_culture_2021_sua-doi.xlsx" in needs
+    assert lines[-1].startswith("Built: ") and "marts.mart_so_ket_2025" in "\n".join(lines[where:])
+
+
+def test_a_corrupt_file_is_filed_under_the_year_its_name_states(tmp_path):
+    from orchestration.defs.inbox import reporting_year
+
+    corrupt = tmp_path / "dien-bien_culture_2022_loi.xlsx"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    assert reporting_year(corrupt) == 2022
 
 
 def test_sql_queries_read_only(built_warehouse, capsys):

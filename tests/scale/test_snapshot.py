@@ -25,3 +25,20 @@ def test_snapshot_swaps_in_a_complete_copy(tmp_path):
     with duckdb.connect(str(read), read_only=True) as fresh:
         assert fresh.execute("select count(*) from marts.t").fetchone()[0] == 1500
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_readers_copy_is_written_for_duckdb_1x_clients(tmp_path):
+    """Desktop SQL tools bundle DuckDB 1.x, which cannot open a file in DuckDB 2.x's own format."""
+    from ingest.snapshot import READER_STORAGE_VERSION
+
+    wh = tmp_path / "treem.duckdb"
+    with duckdb.connect(str(wh)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.t as select range as i, 'xã ' || range as name from range(10)")
+        con.execute("create view marts.v as select count(*) as n from marts.t")
+    read = snapshot_for_readers(wh)
+    with duckdb.connect(str(read), read_only=True) as con:
+        tags = con.execute("select tags from duckdb_databases() where not internal").fetchone()[0]
+        assert tags["storage_version"].startswith(READER_STORAGE_VERSION)
+        assert con.execute("select n from marts.v").fetchone()[0] == 10
+        assert con.execute("select name from marts.t where i = 3").fetchone()[0] == "xã 3"

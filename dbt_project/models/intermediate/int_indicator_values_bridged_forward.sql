@@ -78,7 +78,9 @@ from_communes as (
         count(*) as contributing_count,
         max(case when new_values.is_approximate then 1 else 0 end) as any_approximate,
         max({{ severity_rank('new_values.quality_status') }}) as quality_rank,
-        sum(new_values.warning_value_count) as warning_value_count
+        sum(new_values.warning_value_count) as warning_value_count,
+        sum(new_values.reporting_units) as reporting_units,
+        sum(new_values.expected_units) as expected_units
     from covering_flagged
     inner join new_values
         on covering_flagged.new_locality_id = new_values.locality_id
@@ -111,7 +113,13 @@ from_communes_final as (
         ) as is_exact,
         {{ quality_status('from_communes.quality_rank') }} as quality_status,
         cast(from_communes.warning_value_count as integer) as warning_value_count,
-        1 as method_rank
+        1 as method_rank,
+        cast(from_communes.reporting_units as integer) as reporting_units,
+        -- a covering commune without a value counts as one unit that did not report
+        cast(
+            from_communes.expected_units + covering_counts.covering_count - from_communes.contributing_count
+            as integer
+        ) as expected_units
     from from_communes
     inner join covering_counts
         on from_communes.locality_id = covering_counts.old_unit_id
@@ -154,7 +162,9 @@ from_province as (
         not new_values.is_approximate as is_exact,
         new_values.quality_status,
         cast(new_values.warning_value_count as integer) as warning_value_count,
-        0 as method_rank
+        0 as method_rank,
+        cast(new_values.reporting_units as integer) as reporting_units,
+        cast(new_values.expected_units as integer) as expected_units
     from province_pairs
     inner join sole_predecessors
         on province_pairs.new_locality_id = sole_predecessors.new_locality_id
@@ -191,7 +201,9 @@ final as (
         constituent_count,
         is_exact,
         quality_status,
-        warning_value_count
+        warning_value_count,
+        reporting_units,
+        expected_units
     from ranked
     where method_preference = 1
 )

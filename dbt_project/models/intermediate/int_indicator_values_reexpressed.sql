@@ -73,7 +73,9 @@ allocated as (
         max({{ severity_rank('old_values.quality_status') }}) as quality_rank,
         sum(old_values.warning_value_count) as warning_value_count,
         min(old_values.origin) as min_origin,
-        max(old_values.origin) as max_origin
+        max(old_values.origin) as max_origin,
+        sum(old_values.reporting_units) as reporting_units,
+        sum(old_values.expected_units) as expected_units
     from old_values
     inner join bridge
         on old_values.locality_id = bridge.old_locality_id
@@ -105,7 +107,12 @@ reexpressed as (
         ) as is_exact,
         {{ quality_status('allocated.quality_rank') }} as quality_status,
         cast(allocated.warning_value_count as integer) as warning_value_count,
-        case allocated.old_level when 'province' then 1 when 'district' then 2 else 3 end as level_rank
+        case allocated.old_level when 'province' then 1 when 'district' then 2 else 3 end as level_rank,
+        cast(allocated.reporting_units as integer) as reporting_units,
+        -- an old unit without a value counts as one unit that did not report
+        cast(
+            allocated.expected_units + constituents.constituent_count - allocated.contributing_count as integer
+        ) as expected_units
     from allocated
     inner join constituents
         on allocated.new_locality_id = constituents.new_locality_id
@@ -127,7 +134,9 @@ native as (
         not is_approximate as is_exact,
         quality_status,
         cast(warning_value_count as integer) as warning_value_count,
-        0 as level_rank
+        0 as level_rank,
+        cast(reporting_units as integer) as reporting_units,
+        cast(expected_units as integer) as expected_units
     from selected
     where scheme in ('vn2025', 'vn')
 ),
@@ -153,6 +162,8 @@ final as (
         unioned.is_exact,
         unioned.quality_status,
         unioned.warning_value_count,
+        unioned.reporting_units,
+        unioned.expected_units,
         row_number() over (
             partition by unioned.indicator_code, unioned.locality_id, unioned.year
             order by

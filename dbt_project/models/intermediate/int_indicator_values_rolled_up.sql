@@ -10,6 +10,8 @@
 -- is_approximate: fewer children contributed than the parent has (child_count < expected_child_count), or a
 -- contributing child was itself approximate. When both schemes give a national roll-up for one year, the one
 -- with more contributing provinces wins (vn2025 on a tie).
+-- plan_id: the plan whose submissions were summed, when they all belong to one plan; null when several plans'
+-- submissions meet in the roll-up (the nation from provinces reporting under their own plans).
 with
 
 reported as (
@@ -50,7 +52,9 @@ additive as (
         case when indicators.unit = 'count' then null else reported.denominator end as add_den,
         reported.quality_rank,
         case when reported.quality_status = 'warning' then 1 else 0 end as warning_value_count,
-        false as is_approximate
+        false as is_approximate,
+        reported.plan_id as min_plan_id,
+        reported.plan_id as max_plan_id
     from reported
     inner join indicators
         on reported.indicator_code = indicators.indicator_code
@@ -81,7 +85,9 @@ from_communes_nodes as (
         (
             from_communes.any_child_approximate = 1
             or from_communes.child_count < coalesce(children_per_parent.expected_child_count, 0)
-        ) as is_approximate
+        ) as is_approximate,
+        from_communes.min_plan_id,
+        from_communes.max_plan_id
     from from_communes
     left join children_per_parent
         on from_communes.locality_id = children_per_parent.parent_id
@@ -119,7 +125,9 @@ from_districts_nodes as (
         (
             from_districts.any_child_approximate = 1
             or from_districts.child_count < coalesce(children_per_parent.expected_child_count, 0)
-        ) as is_approximate
+        ) as is_approximate,
+        from_districts.min_plan_id,
+        from_districts.max_plan_id
     from from_districts
     left join children_per_parent
         on from_districts.locality_id = children_per_parent.parent_id
@@ -204,7 +212,10 @@ final as (
         ) as is_approximate,
         deduplicated.quality_rank,
         {{ quality_status('deduplicated.quality_rank') }} as quality_status,
-        cast(deduplicated.warning_value_count as integer) as warning_value_count
+        cast(deduplicated.warning_value_count as integer) as warning_value_count,
+        case
+            when deduplicated.min_plan_id = deduplicated.max_plan_id then deduplicated.min_plan_id
+        end as plan_id
     from deduplicated
     inner join indicators
         on deduplicated.indicator_code = indicators.indicator_code

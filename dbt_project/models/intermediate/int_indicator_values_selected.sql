@@ -31,7 +31,10 @@ final as (
         warning_value_count,
         is_approximate,
         scheme,
-        level
+        level,
+        -- coverage: the units behind the value (a roll-up's children; a reported value is its own unit)
+        case origin when 'rollup' then child_count when 'reported' then 1 end as reporting_units,
+        case origin when 'rollup' then expected_child_count when 'reported' then 1 end as expected_units
     from ranked
     where origin_rank = 1
 )

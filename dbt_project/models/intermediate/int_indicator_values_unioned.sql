@@ -86,7 +86,7 @@ unioned as (
         cast(null as {{ dbt.type_string() }}) as agency_id,
         cast(null as {{ dbt.type_string() }}) as submission_id,
         quality_status,
-        cast(null as {{ dbt.type_string() }}) as plan_id,
+        cast(plan_id as {{ dbt.type_string() }}) as plan_id,
         is_approximate,
         child_count,
         expected_child_count,

@@ -15,7 +15,8 @@
 --
 -- Outlook for 2030 at the milestone (progress_2030), from the 2020 baseline b, the latest value t <= milestone
 -- and the 2030 target T (domain-notes §5):
---   insufficient_data  no 2030 target, or no baseline / no later value.
+--   no_2030_target     the plan sets no 2030 target for the indicator (nothing to judge against).
+--   insufficient_data  a 2030 target, but no baseline / no later value.
 --   annual_reduction   AARR actual vs the required rate (low bound): ratio >= 0.95 on_track, >= 0.10
 --                      acceleration_needed, else stagnation_or_regression.
 --   target_already_met the latest value already meets the 2030 target (incl. a baseline already at target).
@@ -27,7 +28,9 @@
 --   natural limits     a projection is capped to [0, 100] for percentages and at 0 below for rates and counts.
 -- Figures alongside: Eurostat ratio R = CAGR_actual / CAGR_required, CAGR_required = (T / v_b)^(1/(2030 - b))
 -- - 1 (>= 0.95 on_track, 0.60-0.95 moderate, 0-0.60 insufficient, < 0 moving_away; null when undefined, e.g.
--- a zero baseline or a zero target; on_track when the latest value already meets the target); UNICEF AARR actual 1 - (v_t / v_b)^(1/(t - b)) and required
+-- a zero baseline or a zero target; target_already_met, its own label, when the latest value already meets
+-- the target, because R then measures nothing: a value past the target can show R < 0); UNICEF AARR actual
+-- 1 - (v_t / v_b)^(1/(t - b)) and required
 -- 1 - (T / v_t)^(1/(2030 - t)) (for annual_reduction: the target rate).
 with
 
@@ -145,7 +148,7 @@ judged as (
             else 'not_achieved'
         end as status_milestone,
         case
-            when target_2030 is null then 'insufficient_data'
+            when target_2030 is null then 'no_2030_target'
             when direction = 'annual_reduction' then
                 case
                     when aarr_ratio is null then 'insufficient_data'
@@ -161,7 +164,7 @@ judged as (
             else 'stagnation_or_regression'
         end as progress_2030,
         case
-            when latest_meets_2030_target then 'on_track'
+            when latest_meets_2030_target then 'target_already_met'
             when eurostat_ratio is null then null
             when eurostat_ratio >= 0.95 then 'on_track'
             when eurostat_ratio >= 0.60 then 'moderate'
@@ -207,6 +210,15 @@ final as (
         || case
             when latest_year is not null and latest_year < milestone_year
                 then '; latest value from ' || cast(latest_year as {{ dbt.type_string() }})
+            else ''
+        end
+        || case
+            when milestone_is_withheld
+                then '; ' || cast(milestone_year as {{ dbt.type_string() }}) || ' roll-up withheld: '
+                    || cast(milestone_reporting_units as {{ dbt.type_string() }}) || ' of '
+                    || cast(milestone_expected_units as {{ dbt.type_string() }})
+                    || ' units reported, below the publication threshold of '
+                    || cast({{ var('min_rollup_coverage_pct') }} as {{ dbt.type_string() }}) || '%'
             else ''
         end as judgement_rule
     from judged

@@ -6,6 +6,9 @@
 --   baseline: the 2020 value (baseline_year 2020).
 --   latest:   the latest available value in a year <= the milestone, and its year (missing years are skipped).
 --   milestone value: the value of the milestone year itself (null when missing: status `no_data`).
+-- coverage: the reporting / expected units behind the baseline and milestone values, and whether the
+-- milestone value was withheld for coverage below var('min_rollup_coverage_pct') (int_series_values_assembled).
+-- plan_baseline_value: the plan's own 2020 figure, shown beside a baseline taken from the agencies' data.
 -- used_quality_rank / used_warning_count cover the values the judgement reads (baseline and latest; the
 -- milestone value is the latest when present).
 with
@@ -30,6 +33,18 @@ targets as (
 series as (
     select * from {{ ref('int_series_values_assembled') }}
     where year between 2020 and 2030
+),
+
+plan_baselines as (
+    select
+        plan_id,
+        locality_id,
+        indicator_code,
+        max(value) as plan_baseline_value
+    from {{ ref('int_indicator_values_unioned') }}
+    where origin = 'plan_baseline'
+        and year = 2020
+    group by plan_id, locality_id, indicator_code
 ),
 
 milestones as (
@@ -110,6 +125,7 @@ latest_years as (
     from series
     cross join milestones
     where series.year <= milestones.milestone_year
+        and series.value is not null
     group by series.locality_id, series.indicator_code, milestones.milestone_year
 ),
 
@@ -173,7 +189,13 @@ assembled as (
             end as used_warning_count
         {%- for y in range(2020, 2031) %},
         trajectory.value_{{ y }}
-        {%- endfor %}
+        {%- endfor %},
+        baseline.reporting_units as baseline_reporting_units,
+        baseline.expected_units as baseline_expected_units,
+        milestone.reporting_units as milestone_reporting_units,
+        milestone.expected_units as milestone_expected_units,
+        coalesce(milestone.is_below_coverage_threshold, false) as milestone_is_withheld,
+        plan_baselines.plan_baseline_value
     from scoped
     cross join milestones
     inner join indicators
@@ -199,6 +221,10 @@ assembled as (
     left join trajectory
         on scoped.locality_id = trajectory.locality_id
         and scoped.indicator_code = trajectory.indicator_code
+    left join plan_baselines
+        on scoped.plan_id = plan_baselines.plan_id
+        and scoped.locality_id = plan_baselines.locality_id
+        and scoped.indicator_code = plan_baselines.indicator_code
 ),
 
 final as (

@@ -3,6 +3,11 @@
 -- reorganisation (a vn2025 unit's pre-2025 value re-expressed from vn2008 units, or a vn2008 district's or
 -- province's 2025+ value bridged forward from vn2025 units), then a plan's quoted baseline.
 -- series_source says which; is_approximate carries the roll-up / bridge approximations.
+-- Coverage: reporting_units of expected_units stood behind the value (a roll-up's children, the old units of
+-- a re-expressed value, the covering communes of a bridged one; a reported value is its own single unit). A
+-- candidate below var('min_rollup_coverage_pct') is not published as the unit's value: a candidate above the
+-- threshold wins over it whatever its source, and when none is above, the best one is kept with a null value
+-- and is_below_coverage_threshold, so the review marts can say what was withheld and why.
 with
 
 selected as (
@@ -29,7 +34,9 @@ candidates as (
         is_approximate,
         quality_status,
         warning_value_count,
-        case origin when 'reported' then 0 when 'rollup' then 1 else 4 end as source_rank
+        case origin when 'reported' then 0 when 'rollup' then 1 else 4 end as source_rank,
+        reporting_units,
+        expected_units
     from selected
 
     union all
@@ -43,7 +50,9 @@ candidates as (
         not is_exact as is_approximate,
         quality_status,
         warning_value_count,
-        2 as source_rank
+        2 as source_rank,
+        reporting_units,
+        expected_units
     from reexpressed
 
     union all
@@ -57,19 +66,32 @@ candidates as (
         not is_exact as is_approximate,
         quality_status,
         warning_value_count,
-        3 as source_rank
+        3 as source_rank,
+        reporting_units,
+        expected_units
     from bridged
+),
+
+covered as (
+    select
+        candidates.*,
+        coalesce(
+            expected_units > 1
+            and reporting_units * 100.0 < {{ var('min_rollup_coverage_pct') }} * expected_units,
+            false
+        ) as is_below_coverage_threshold
+    from candidates
+    where value is not null
 ),
 
 ranked as (
     select
-        candidates.*,
+        covered.*,
         row_number() over (
             partition by locality_id, indicator_code, year
-            order by source_rank
+            order by case when is_below_coverage_threshold then 1 else 0 end, source_rank
         ) as candidate_rank
-    from candidates
-    where value is not null
+    from covered
 ),
 
 final as (
@@ -77,11 +99,14 @@ final as (
         locality_id,
         indicator_code,
         year,
-        value,
+        case when not is_below_coverage_threshold then value end as value,
         series_source,
         is_approximate,
         quality_status,
-        cast(warning_value_count as integer) as warning_value_count
+        cast(warning_value_count as integer) as warning_value_count,
+        cast(reporting_units as integer) as reporting_units,
+        cast(expected_units as integer) as expected_units,
+        is_below_coverage_threshold
     from ranked
     where candidate_rank = 1
 )

@@ -11,7 +11,7 @@ renamed as (
         indicator_code,
         year,
         value,
-        source_quote
+        {{ clean_quote('source_quote') }} as source_quote
     from source
 )
 

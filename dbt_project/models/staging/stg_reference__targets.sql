@@ -18,7 +18,7 @@ renamed as (
         unit_as_written,
         conversion_factor,
         source_section,
-        source_quote
+        {{ clean_quote('source_quote') }} as source_quote
     from source
 )
 

@@ -32,13 +32,31 @@ def source_key(qualified_name: str) -> AssetKey:
     return AssetKey(list(warehouse.SOURCE_OF_TABLE[qualified_name]))
 
 
+def source_description(qualified_name: str) -> str | None:
+    """The table's own description from the dbt sources (one home), so that the tables one asset function
+    lands do not all show that function's description in the Dagster UI."""
+    import json
+
+    from orchestration.defs.project import dbt_project
+
+    schema, table = warehouse.SOURCE_OF_TABLE[qualified_name]
+    try:
+        sources = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))["sources"].values()
+    except (OSError, ValueError, KeyError):
+        return None
+    for source in sources:
+        if (source["source_name"], source["name"]) == (schema, table) and source.get("description"):
+            return source["description"]
+    return None
+
+
 def specs(*qualified_names: str, deps: tuple[str, ...] = (), description: str = "") -> list[AssetSpec]:
     return [
         AssetSpec(
             source_key(name),
             group_name=GROUP,
             deps=[source_key(d) for d in deps],
-            description=description or None,
+            description=source_description(name) or description or None,
         )
         for name in qualified_names
     ]

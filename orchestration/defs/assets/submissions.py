@@ -20,12 +20,19 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.defs.assets.reference import source_key
+from orchestration.defs.assets.reference import source_description, source_key
 from orchestration.defs.inbox import inbox_dir, list_inbox, reporting_year
 from orchestration.defs.partitions import year_partitions
 from orchestration.defs.resources import WarehouseResource
 
 SUBMISSION_TABLES = ("raw.indicator_values", "raw.task_reports", "audit.submissions", "audit.quarantine")
+# Used where the dbt source (models/staging/_sources.yml) carries no description of its own.
+TABLE_DESCRIPTIONS = {
+    "raw.indicator_values": "Indicator values from agency workbooks, each with its file, sheet and cell.",
+    "raw.task_reports": "Task statuses and narratives from the workbooks' task sheet (Nhiệm vụ).",
+    "audit.submissions": "Every file received: loaded, rejected or superseded, with its counts and message.",
+    "audit.quarantine": "Every non-empty cell not loaded, with its reason code and Vietnamese reason.",
+}
 REFERENCE_DEPS = (
     "raw.plans",
     "raw.assignments",
@@ -48,7 +55,7 @@ class IngestConfig(Config):
             source_key(name),
             group_name="submissions",
             deps=[source_key(dep) for dep in REFERENCE_DEPS],
-            description="Agency workbooks with cell lineage; every non-empty cell loaded or quarantined.",
+            description=source_description(name) or TABLE_DESCRIPTIONS[name],
         )
         for name in SUBMISSION_TABLES
     ],

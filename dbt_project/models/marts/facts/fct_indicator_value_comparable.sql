@@ -16,5 +16,7 @@ select
     cast(is_exact as boolean) as is_exact,
     cast(quality_status as {{ dbt.type_string() }}) as quality_status,
     cast(warning_value_count as integer) as warning_value_count,
-    cast(is_preferred as boolean) as is_preferred
+    cast(is_preferred as boolean) as is_preferred,
+    cast(reporting_units as integer) as reporting_units,
+    cast(expected_units as integer) as expected_units
 from reexpressed

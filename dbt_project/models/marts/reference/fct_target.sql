@@ -18,5 +18,6 @@ select
     cast(claim_id as {{ dbt.type_string() }}) as claim_id,
     cast(unit_as_written as {{ dbt.type_string() }}) as unit_as_written,
     cast(conversion_factor as {{ type_double() }}) as conversion_factor,
-    cast(authority_rule as {{ dbt.type_string() }}) as authority_rule
+    cast(authority_rule as {{ dbt.type_string() }}) as authority_rule,
+    cast({{ plan_item_order('plan_item') }} as integer) as plan_item_order
 from targets

@@ -42,5 +42,12 @@ select
     cast(aarr_required as {{ type_double() }}) as aarr_required,
     cast({{ quality_status('used_quality_rank') }} as {{ dbt.type_string() }}) as quality_status,
     cast(used_warning_count as integer) as warning_count,
-    cast(judgement_rule as {{ dbt.type_string() }}) as judgement_rule
+    cast(judgement_rule as {{ dbt.type_string() }}) as judgement_rule,
+    cast(baseline_reporting_units as integer) as baseline_reporting_units,
+    cast(baseline_expected_units as integer) as baseline_expected_units,
+    cast(milestone_reporting_units as integer) as value_2025_reporting_units,
+    cast(milestone_expected_units as integer) as value_2025_expected_units,
+    cast(milestone_is_withheld as boolean) as value_2025_is_withheld,
+    cast(plan_baseline_value as {{ type_double() }}) as plan_baseline_value,
+    cast({{ plan_item_order('plan_item') }} as integer) as plan_item_order
 from judgements

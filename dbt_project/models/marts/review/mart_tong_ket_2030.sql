@@ -52,5 +52,12 @@ select
     cast(value_2026 as {{ type_double() }}) as value_2026,
     cast(value_2027 as {{ type_double() }}) as value_2027,
     cast(value_2028 as {{ type_double() }}) as value_2028,
-    cast(value_2029 as {{ type_double() }}) as value_2029
+    cast(value_2029 as {{ type_double() }}) as value_2029,
+    cast(baseline_reporting_units as integer) as baseline_reporting_units,
+    cast(baseline_expected_units as integer) as baseline_expected_units,
+    cast(milestone_reporting_units as integer) as value_2030_reporting_units,
+    cast(milestone_expected_units as integer) as value_2030_expected_units,
+    cast(milestone_is_withheld as boolean) as value_2030_is_withheld,
+    cast(plan_baseline_value as {{ type_double() }}) as plan_baseline_value,
+    cast({{ plan_item_order('plan_item') }} as integer) as plan_item_order
 from judgements
