@@ -342,5 +342,14 @@ def _ingest_one(
     if result.status == "rejected" or (parsed and parsed.quarantine):
         problems = parsed.quarantine if parsed and result.status == "loaded" else []
         message = result.message or f"Tệp '{path.name}' đã được tiếp nhận."
-        result.feedback_path = write_feedback(fb_dir, path.name, result.status, message, problems)
+        result.feedback_path = write_feedback(
+            fb_dir,
+            path.name,
+            result.status,
+            message,
+            problems,
+            sha256=sha,
+            reference=ref,
+            parsed=parsed,
+        )
     return result
