@@ -531,12 +531,12 @@ def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) ->
     """Rewrite the feedback of these submissions from the warehouse (after validation)."""
     out: dict[str, Path | None] = {}
     for sid in submission_ids:
-        roles = _roles_from_archive(con, sid, ref)
+        roles = archived_roles(con, sid, ref)
         out[sid] = save(collect(con, sid, ref, roles), feedback_dir)
     return out
 
 
-def _roles_from_archive(con, submission_id: str, ref) -> dict:
+def archived_roles(con, submission_id: str, ref) -> dict:
     """Column roles of the archived original, read only when a ratio mismatch was quarantined."""
     row = con.execute(
         "select s.archived_path from audit.submissions s where s.submission_id = ? and exists "
