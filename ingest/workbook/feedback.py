@@ -529,10 +529,41 @@ def write_feedback(
 
 def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) -> dict[str, Path | None]:
     """Rewrite the feedback of these submissions from the warehouse (after validation)."""
+    import pandas as pd
+
     out: dict[str, Path | None] = {}
+    con.register("_fb_ids", pd.DataFrame({"submission_id": pd.Series(submission_ids, dtype="object")}))
+    try:
+        # One query finds who has anything to say; a national backfill judges thousands of clean files.
+        with_problems = {
+            sid
+            for (sid,) in con.execute(
+                """
+                select submission_id from audit.quarantine where submission_id in (select * from _fb_ids)
+                union select submission_id from dq.flagged_values
+                      where submission_id in (select * from _fb_ids)
+                union select submission_id from dq.check_results
+                      where not success and submission_id in (select * from _fb_ids)
+                union select submission_id from audit.submissions
+                      where status = 'rejected' and submission_id in (select * from _fb_ids)
+                """
+            ).fetchall()
+        }
+        files = {
+            sid: (name, sha)
+            for sid, name, sha in con.execute(
+                "select submission_id, file_name, sha256 from audit.submissions "
+                "where submission_id in (select * from _fb_ids)"
+            ).fetchall()
+        }
+    finally:
+        con.unregister("_fb_ids")
     for sid in submission_ids:
-        roles = archived_roles(con, sid, ref)
-        out[sid] = save(collect(con, sid, ref, roles), feedback_dir)
+        if sid in with_problems:
+            out[sid] = save(collect(con, sid, ref, archived_roles(con, sid, ref)), feedback_dir)
+        elif sid in files:  # judged clean now: an earlier feedback of the same file is stale
+            feedback_path(feedback_dir, *files[sid]).unlink(missing_ok=True)
+            out[sid] = None
     return out
 
 
