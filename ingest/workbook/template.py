@@ -16,6 +16,7 @@ workbook with the task sheet only.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,11 +124,14 @@ def reporting_agency_name(ref: Reference, plan_id: str, sector: str, year: int, 
 # Paper: A4 landscape unless the columns are so wide that fitting them on A4 would shrink the print below
 # about two thirds (column widths in Excel character units; ~200 fit A4 landscape at 70 %).
 A3_FROM_WIDTH = 200
+ONE_PAGE_ROWS = 40  # up to this many locality rows the data sheet is also fitted to one page tall
 SIGNATURE_LEFT = "\nNGƯỜI LẬP BIỂU\n(Ký, ghi rõ họ tên)"
 SIGNATURE_RIGHT = "…, ngày … tháng … năm …\nTHỦ TRƯỞNG ĐƠN VỊ\n(Ký, ghi rõ họ tên, đóng dấu)"
 
 
-def print_setup(ws, header_rows: tuple[int, int], label_columns: str, width: float) -> None:
+def print_setup(
+    ws, header_rows: tuple[int, int], label_columns: str, width: float, one_page_tall: bool = False
+) -> None:
     """Landscape, one page wide, header rows and label columns repeated, page numbers and signatures.
 
     The signature block (Người lập biểu / Thủ trưởng đơn vị, date line, seal) is printed in the page footer,
@@ -137,23 +141,40 @@ def print_setup(ws, header_rows: tuple[int, int], label_columns: str, width: flo
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if width > A3_FROM_WIDTH else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 1 if one_page_tall else 0  # a district's 20 rows on one sheet of paper
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = 0.5
-    ws.page_margins.bottom = 1.6  # room for the signatures above the footer text
+    ws.page_margins.bottom = 1.4  # room for the signatures above the footer text
     ws.page_margins.footer = 0.3
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
     ws.print_title_cols = label_columns
+    _wrap_titles(ws, range(1, header_rows[0]), width)
     footer = _LineBreakFooter()
-    footer.left.text = SIGNATURE_LEFT + "\n\n\n"
+    footer.left.text = SIGNATURE_LEFT + "\n\n"
     footer.center.text = "Trang &P/&N"
-    footer.right.text = SIGNATURE_RIGHT + "\n\n\n"
+    footer.right.text = SIGNATURE_RIGHT + "\n\n"
     for part in (footer.left, footer.center, footer.right):
         part.size = 10
     ws.HeaderFooter.oddFooter = footer
     ws.HeaderFooter.scaleWithDoc = False  # the signatures keep their size when a wide sheet is shrunk
+
+
+def _wrap_titles(ws, rows: range, width: float) -> None:
+    """Wrap a title line longer than the sheet is wide (a narrow sheet would cut it off in print).
+
+    Excel does not grow a merged row for wrapped text: the height is set from an estimate of the lines.
+    """
+    for r in rows:
+        cell = ws.cell(r, 1)
+        if not isinstance(cell.value, str):
+            continue
+        size = cell.font.sz or 11
+        lines = math.ceil(len(cell.value) * size / 11 / max(width * 0.95, 1))
+        if lines > 1:
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top", wrap_text=True)
+            ws.row_dimensions[r].height = lines * size * 1.4
 
 
 class _LineBreakFooter(HeaderFooterItem):
@@ -331,7 +352,13 @@ def _write_data_sheet(
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last_col + 1))
-    print_setup(ws, (GROUP_ROW, SUB_ROW), f"A:{get_column_letter(len(LABEL_COLUMNS))}", width)
+    print_setup(
+        ws,
+        (GROUP_ROW, SUB_ROW),
+        f"A:{get_column_letter(len(LABEL_COLUMNS))}",
+        width,
+        one_page_tall=len(data_rows) <= ONE_PAGE_ROWS,
+    )
 
     tmap.total_row = last_row
     return header_texts
