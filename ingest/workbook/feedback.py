@@ -460,7 +460,7 @@ def write_workbook(feedback: Feedback, out: Path) -> Path:
             f.row,
             f.locality,
             ", ".join(f.cells),
-            "\n".join(f.values),
+            "; ".join(f.values),
             f.problem,
             f.suggestion,
             f.fix,
@@ -470,16 +470,28 @@ def write_workbook(feedback: Feedback, out: Path) -> Path:
             if c == 1:
                 style["fill"] = _KIND_FILL[f.kind]
             write_cell(ws, r, c, value, **style)
+        ws.row_dimensions[r].height = _row_height(values)
     for c, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[chr(64 + c)].width = width
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def _row_height(values: list) -> float:
+    """Excel and LibreOffice do not grow a row for text wrapped by openpyxl: estimate its lines."""
+    lines = 1
+    for value, width in zip(values, WIDTHS, strict=True):
+        if value:
+            per_line = max(int(width * 1.1), 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in str(value).split("\n")))
+    return 15.0 * lines + 2
 
 
 def save(feedback: Feedback, feedback_dir: Path | str) -> Path | None:
