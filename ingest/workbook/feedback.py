@@ -337,7 +337,13 @@ def _name_codes(ref, text: str) -> str:
 
 
 def locality_names(ref) -> dict[str, str]:
-    return ref.localities["name_vi"].astype(str).to_dict()
+    """locality_id -> Vietnamese name, built once per reference (14,000 units; feedback is per file)."""
+    cached = ref._cache.get("feedback_names") if hasattr(ref, "_cache") else None
+    if cached is None:
+        cached = ref.localities["name_vi"].astype(str).to_dict()
+        if hasattr(ref, "_cache"):
+            ref._cache["feedback_names"] = cached
+    return cached
 
 
 def collect(con, submission_id: str, ref, roles=None) -> Feedback:
