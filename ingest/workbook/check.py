@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.workbook.feedback import Feedback, archived_roles, collect, save
+from ingest.workbook.feedback import Feedback, archived_roles, collect, is_feedback_file, save
 
 REFERENCE_TABLES = (
     "raw.indicators",
@@ -132,7 +132,9 @@ def expand(paths: list[str]) -> list[Path]:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise CheckInputError(f"Không tìm thấy: {', '.join(missing)} (no such file or folder).")
-    files = expand_paths(paths)
+    # Feedback written by an earlier check of the same folder is not a submission.
+    named = {Path(p).resolve() for p in paths}
+    files = [f for f in expand_paths(paths) if f.resolve() in named or not is_feedback_file(f)]
     if not files:
         raise CheckInputError("Không có tệp nào để kiểm tra (no file to check in the folders given).")
     return files
@@ -159,6 +161,7 @@ def check_files(
         build_reference_db(template, readers_copy)
         # Start-up, not per file: Great Expectations takes seconds to import on first use.
         import great_expectations  # noqa: F401
+
         for i, path in enumerate(files):
             started = time.perf_counter()
             db = tmp / f"check-{i}.duckdb"

@@ -245,14 +245,16 @@ def _ratio_text(numerator: float, denominator: float, factor: float) -> str:
 
 # --- findings from data quality ---------------------------------------------------------------------------
 
+# The submission's values are filtered before the join, so a national warehouse is not joined whole.
 DQ_SQL = """
+with v as (select * from raw.indicator_values where submission_id = $sid)
 select f.severity, f.check_name, f.detail, f.indicator_code, f.locality_id, f.year,
        v.sheet, v.cell, v.raw_value, v.value, v.numerator, v.denominator
 from dq.flagged_values f
-left join raw.indicator_values v
-  on v.submission_id = f.submission_id and v.indicator_code is not distinct from f.indicator_code
+left join v
+  on v.indicator_code is not distinct from f.indicator_code
  and v.locality_id is not distinct from f.locality_id and v.year is not distinct from f.year
-where f.submission_id = ?
+where f.submission_id = $sid
 order by v.sheet, v.cell, f.check_name
 """
 
@@ -273,7 +275,7 @@ def dq_findings(con, submission_id: str, ref, names: dict[str, str]) -> list[Fin
     from expectations.report import CHECK_TEXT_VI
 
     groups: dict[tuple, Finding] = {}
-    for r in con.execute(DQ_SQL, [submission_id]).fetchall():
+    for r in con.execute(DQ_SQL, {"sid": submission_id}).fetchall():
         severity, check_name, detail, code, locality_id, _year, sheet, cell, raw, value, num, den = r
         family = check_name.split(":")[0]
         title, fix = CHECK_TEXT_VI.get(family, (check_name, ""))
@@ -418,6 +420,23 @@ def column_roles(layout) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 # --- the workbook ----------------------------------------------------------------------------------------
+
+
+_FEEDBACK_NAME = re.compile(r"__[0-9a-f]{8}\.xlsx$")
+
+
+def is_feedback_file(path: Path) -> bool:
+    """A feedback workbook written by treem (so `treem check FOLDER` run twice does not check its own
+    output): the name pattern and a first sheet titled 'Phản hồi'."""
+    import zipfile
+
+    if not _FEEDBACK_NAME.search(Path(path).name):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return 'name="Phản hồi"' in archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 def feedback_path(feedback_dir: Path | str, file_name: str, sha256: str) -> Path:

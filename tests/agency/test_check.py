@@ -171,3 +171,16 @@ def test_cli_missing_path_is_a_plain_error(tmp_path, capsys):
     assert main(["check", str(tmp_path / "khong-co.xlsx")]) == 2
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("Không tìm thấy:")
+
+
+def test_checking_a_folder_twice_skips_its_own_feedback(clean_book, tmp_path, capsys):
+    from tests.agency.conftest import PROBLEMS
+
+    folder = tmp_path / "gui-so"
+    derive(clean_book, folder / "bao_cao.xlsx", PROBLEMS["implausible"])
+    assert main(["check", str(folder)]) == 1
+    assert len(list(folder.glob("bao_cao__*.xlsx"))) == 1  # written next to the file
+    first = capsys.readouterr().out
+    assert main(["check", str(folder)]) == 1
+    second = capsys.readouterr().out
+    assert "0/1 tệp sẵn sàng gửi" in first and "0/1 tệp sẵn sàng gửi" in second
