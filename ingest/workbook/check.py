@@ -112,7 +112,7 @@ def narrow_localities(con) -> int:
     (levels, roll-up ancestry), but walking the ancestry of all 14,000 units took a third of a check.
     The throwaway database holds one file, so the other provinces' units can never be looked up.
     """
-    before = con.execute("select count(*) from raw.localities").fetchone()[0]
+    before = con.execute("select count(*) from raw.localities").fetchall()[0][0]
     con.execute(
         """
         delete from raw.localities
@@ -123,7 +123,7 @@ def narrow_localities(con) -> int:
           )
         """
     )
-    return before - con.execute("select count(*) from raw.localities").fetchone()[0]
+    return before - con.execute("select count(*) from raw.localities").fetchall()[0][0]
 
 
 def expand(paths: list[str]) -> list[Path]:

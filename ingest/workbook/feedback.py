@@ -356,7 +356,7 @@ def collect(con, submission_id: str, ref, roles=None) -> Feedback:
         "select file_name, sha256, status, message, plan_id, sector, year, locality_id "
         "from audit.submissions where submission_id = ? order by received_at desc limit 1",
         [submission_id],
-    ).fetchone()
+    ).fetchall()[0]  # fetchall: a half-read result blocks the connection (DuckDB 2)
     file_name, sha, status, message, plan_id, sector, year, territory = sub
     names = locality_names(ref)
     feedback = Feedback(
@@ -606,12 +606,13 @@ def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) ->
 
 def archived_roles(con, submission_id: str, ref) -> dict:
     """Column roles of the archived original, read only when a ratio mismatch was quarantined."""
-    row = con.execute(
+    rows = con.execute(
         "select s.archived_path from audit.submissions s where s.submission_id = ? and exists "
         "(select 1 from audit.quarantine q where q.submission_id = s.submission_id "
-        "and q.reason_code = 'inconsistent_rate')",
+        "and q.reason_code = 'inconsistent_rate') limit 1",
         [submission_id],
-    ).fetchone()
+    ).fetchall()
+    row = rows[0] if rows else None
     if not row or not row[0] or not Path(row[0]).exists():
         return {}
     from ingest.workbook.parse import RejectedFile, parse_workbook
