@@ -101,6 +101,13 @@ def _total_off(ws, tmap):
     ws.cell(tmap.total_row, tmap.columns[("IMMUNIZATION_U1", "value")]).value = None
 
 
+def _missing_indicator(ws, tmap):
+    for (code, _), col in tmap.columns.items():
+        if code == "HIV_MTCT":
+            for row in tmap.rows.values():
+                ws.cell(row, col).value = None
+
+
 PROBLEMS = {
     "misspelt": _misspelt,
     "formula": _formula_text,
@@ -108,6 +115,7 @@ PROBLEMS = {
     "num_gt_den": _numerator_above_denominator,
     "implausible": _implausible,
     "total_off": _total_off,
+    "missing": _missing_indicator,
 }
 
 

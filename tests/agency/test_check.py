@@ -105,6 +105,14 @@ def test_warning_only_file_is_ready_and_still_gets_feedback(checked):
     assert line[3] == "Huyện Tân Yên"
 
 
+def test_missing_indicator_is_named_not_coded(checked):
+    result = checked[0]["missing"]
+    assert not result.ready
+    (line,) = feedback_rows(result.feedback_path)
+    assert line[0] == "Lỗi" and line[1] is None and line[4] is None  # about the file, no cell
+    assert line[6] == "Thiếu chỉ tiêu được giao: Tỷ lệ lây truyền HIV từ mẹ sang con năm 2023"
+
+
 def test_rejected_file_says_why(checked):
     result = checked[0]["not_workbook"]
     assert not result.ready and result.feedback.status == "rejected"
@@ -116,7 +124,7 @@ def test_rejected_file_says_why(checked):
 def test_no_internal_ids_in_any_feedback(checked):
     _, out = checked
     files = sorted(out.glob("*.xlsx"))
-    assert len(files) == 7  # every file but the clean one
+    assert len(files) == 8  # every file but the clean one
     for path in files:
         ws = openpyxl.load_workbook(path).active
         for row in ws.iter_rows(values_only=True):
