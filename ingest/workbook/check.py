@@ -85,7 +85,8 @@ def build_reference_db(target: Path, readers_copy: Path | None) -> str:
     with warehouse.connect(target) as con:
         warehouse.ensure_tables(con, warehouse.ALL_TABLES)
         if readers_copy is not None and readers_copy.exists():
-            con.execute(f"attach '{readers_copy}' as src (read_only)")
+            quoted = str(readers_copy).replace("'", "''")
+            con.execute(f"attach '{quoted}' as src (read_only)")
             present = {
                 f"{s}.{t}"
                 for s, t in con.execute(

@@ -55,3 +55,22 @@ def test_pipeline_feedback_has_no_internal_ids_and_no_formulas(built_warehouse):
                     path.name,
                     cell.value,
                 )
+
+
+def test_check_takes_its_reference_from_the_readers_copy(built_warehouse, tmp_path):
+    """`treem check` copies the reference tables the warehouse judges with, and writes nothing there."""
+    import duckdb
+
+    from ingest.snapshot import read_copy_path
+    from ingest.workbook.check import REFERENCE_TABLES, build_reference_db
+
+    source = read_copy_path(built_warehouse)
+    before = source.stat().st_mtime
+    assert build_reference_db(tmp_path / "ref.duckdb", source) == str(source)
+    counts = []
+    for path in (source, tmp_path / "ref.duckdb"):
+        con = duckdb.connect(str(path), read_only=True)
+        counts.append([con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in REFERENCE_TABLES])
+        con.close()
+    assert counts[0] == counts[1] and all(counts[0][:2])
+    assert source.stat().st_mtime == before
