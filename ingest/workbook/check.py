@@ -247,7 +247,11 @@ def run_check(paths: list[str], out: str | None = None, say: Callable[[str], Non
     def show(result: CheckResult) -> None:
         say("\n".join(summary_lines(result)))
 
-    results = check_files(files, out_dir, read_copy_path(warehouse_path()), on_result=show)
+    try:
+        results = check_files(files, out_dir, read_copy_path(warehouse_path()), on_result=show)
+    except OSError as exc:  # a feedback folder that cannot be written, a file removed meanwhile
+        say(f"Không ghi được tệp phản hồi: {exc.strerror or exc} ({exc.filename or out_dir}).")
+        return 2
     ready = sum(r.ready for r in results)
     seconds = time.perf_counter() - started
     say(

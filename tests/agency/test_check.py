@@ -192,3 +192,11 @@ def test_checking_a_folder_twice_skips_its_own_feedback(clean_book, tmp_path, ca
     assert main(["check", str(folder)]) == 1
     second = capsys.readouterr().out
     assert "0/1 tệp sẵn sàng gửi" in first and "0/1 tệp sẵn sàng gửi" in second
+
+
+def test_cli_out_must_be_a_writable_folder(problem_files, capsys):
+    clean = str(problem_files["clean"])
+    assert main(["check", str(problem_files["implausible"]), "--out", clean]) == 2
+    assert capsys.readouterr().out.strip() == f"--out phải là một thư mục: {clean} (--out must be a folder)."
+    assert main(["check", str(problem_files["implausible"]), "--out", f"{clean}/sub"]) == 2
+    assert capsys.readouterr().out.strip().startswith("Không ghi được tệp phản hồi:")
