@@ -22,10 +22,15 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from expectations.report import SEVERITY_VI
 from ingest.workbook.reasons import REASONS
 from reports.safety import write_cell
 
-KIND_VI = {"quarantine": "Chưa ghi nhận", "error": "Lỗi", "warning": "Cảnh báo", "file": "Từ chối tệp"}
+KIND_VI = {
+    "quarantine": "Chưa ghi nhận",
+    "file": "Từ chối tệp",
+    **SEVERITY_VI,
+}  # error, warning: the DQ report's
 KIND_ORDER = {"file": 0, "quarantine": 1, "error": 2, "warning": 3}
 HEADER = ["Mức độ", "Trang tính", "Dòng", "Địa bàn", "Ô", "Giá trị trong ô", "Vấn đề", "Gợi ý", "Cách sửa"]
 WIDTHS = (14, 12, 7, 24, 16, 24, 50, 34, 50)

@@ -18,8 +18,8 @@ JUDGED = [AssetKey(list(SOURCE_OF_TABLE[name])) for name in ("dq.check_results",
 class FeedbackConfig(Config):
     """Which submissions get their feedback rewritten."""
 
-    # Default: those the data-quality step of this run judged. True: every loaded submission (after a change
-    # of the feedback's wording, or of the thresholds with `revalidate_all`).
+    # Default: those the latest data-quality run judged (this run's step). True: every loaded submission
+    # (after a change of the feedback's wording).
     all_submissions: bool = False
 
 
@@ -38,9 +38,12 @@ def agency_feedback(
         if config.all_submissions:
             sql = "select distinct submission_id from audit.submissions where status = 'loaded'"
             params = []
-        else:
-            sql = "select distinct submission_id from dq.check_results where run_id = ?"
-            params = [context.run.run_id]
+        else:  # the latest validation (this run's data_quality step, however its run id is chosen)
+            sql = (
+                "select distinct submission_id from dq.check_results where run_id = "
+                "(select run_id from dq.check_results order by checked_at desc, run_id desc limit 1)"
+            )
+            params = []
         ids = sorted(sid for (sid,) in con.execute(sql, params).fetchall())
         written = regenerate(con, warehouse.root / "feedback", load_reference(), ids)
     files = sorted(str(path) for path in written.values() if path is not None)
