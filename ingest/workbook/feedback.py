@@ -355,7 +355,6 @@ def locality_names(ref) -> dict[str, str]:
 
 def collect(con, submission_id: str, ref, roles=None) -> Feedback:
     """The feedback of one submission from a warehouse connection (audit, raw and dq tables)."""
-    from ingest.workbook.identity import SECTOR_VI
 
     sub = con.execute(
         "select file_name, sha256, status, message, plan_id, sector, year, locality_id "
@@ -372,16 +371,7 @@ def collect(con, submission_id: str, ref, roles=None) -> Feedback:
         return feedback
     if territory is None and plan_id in ref.plans.index:
         territory = ref.territory(plan_id)
-    feedback.title = " — ".join(
-        filter(
-            None,
-            [
-                f"Ngành {SECTOR_VI.get(sector, sector)}" if sector else "",
-                names.get(territory, ""),
-                f"năm {year}" if year else "",
-            ],
-        )
-    )
+    feedback.title = title_line(sector, territory, year, names)
     row_names = {
         (sheet, _split_cell(cell)[1]): names.get(loc, "")
         for sheet, cell, loc in con.execute(
@@ -400,6 +390,18 @@ def collect(con, submission_id: str, ref, roles=None) -> Feedback:
     feedback.findings += quarantine_findings(quarantine, ref, territory, year, roles, row_names, names)
     feedback.findings += dq_findings(con, submission_id, ref, names)
     return feedback
+
+
+def title_line(sector: str | None, territory: str | None, year: int | None, names: dict[str, str]) -> str:
+    """'Ngành Y tế — Huyện Tân Yên — năm 2023': whose report this is, in words."""
+    from ingest.workbook.identity import SECTOR_VI
+
+    parts = [
+        f"Ngành {SECTOR_VI.get(sector, sector)}" if sector else "",
+        names.get(territory, "") if territory else "",
+        f"năm {year}" if year else "",
+    ]
+    return " — ".join(p for p in parts if p)
 
 
 def rejection_finding(message: str | None, names: dict[str, str] | None = None) -> Finding:
@@ -553,6 +555,12 @@ def write_feedback(
         feedback.findings.append(rejection_finding(message, names))
     else:
         identity = parsed.identity if parsed else None
+        feedback.title = title_line(
+            getattr(identity, "sector", None),
+            getattr(identity, "territory_id", None),
+            getattr(identity, "year", None),
+            names,
+        )
         row_names = {
             (v["sheet"], _split_cell(v["cell"])[1]): names.get(v["locality_id"], "")
             for v in (parsed.values if parsed else [])
