@@ -176,7 +176,7 @@ def check_files(
                     narrow_localities(con)
                     validate_warehouse(con, run_id=f"check-{i}")
                 sid = loaded.submission_id
-                feedback = collect(con, sid, ref, archived_roles(con, sid, ref))
+                feedback = collect(con, sid, ref, archived_roles(con, [sid], ref).get(sid))
             written = save(feedback, out_dir or path.parent)
             db.unlink()
             result = CheckResult(path, feedback, written, loaded.values_loaded, time.perf_counter() - started)

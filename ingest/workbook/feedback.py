@@ -250,37 +250,63 @@ def _ratio_text(numerator: float, denominator: float, factor: float) -> str:
 
 # --- findings from data quality ---------------------------------------------------------------------------
 
-# The submission's values are filtered before the join, so a national warehouse is not joined whole.
+# Every query reads the submissions of a batch at once (`_fb_ids`): a national backfill regenerates the
+# feedback of thousands of submissions, and one scan of raw.indicator_values per submission would dominate.
 DQ_SQL = """
-with v as (select * from raw.indicator_values where submission_id = $sid)
-select f.severity, f.check_name, f.detail, f.indicator_code, f.locality_id, f.year,
+select f.submission_id, f.severity, f.check_name, f.detail, f.indicator_code, f.locality_id, f.year,
        v.sheet, v.cell, v.raw_value, v.value, v.numerator, v.denominator
 from dq.flagged_values f
-left join v
-  on v.indicator_code is not distinct from f.indicator_code
+left join raw.indicator_values v
+  on v.submission_id = f.submission_id and v.indicator_code is not distinct from f.indicator_code
  and v.locality_id is not distinct from f.locality_id and v.year is not distinct from f.year
-where f.submission_id = $sid
-order by v.sheet, v.cell, f.check_name
+where f.submission_id in (select submission_id from _fb_ids)
+order by f.submission_id, v.sheet, v.cell, f.check_name
 """
 
 SUBMISSION_CHECKS_SQL = """
-select c.check_name, c.severity, c.unexpected_sample
+select c.submission_id, c.check_name, c.severity, c.unexpected_sample
 from dq.check_results c
-where c.submission_id = ? and not c.success
+where c.submission_id in (select submission_id from _fb_ids) and not c.success
   and not exists (select 1 from dq.flagged_values f
                   where f.submission_id = c.submission_id and f.check_name = c.check_name)
-order by c.check_name
+order by c.submission_id, c.check_name
+"""
+
+SUBMISSIONS_SQL = """
+select submission_id, file_name, sha256, status, message, plan_id, sector, year, locality_id
+from audit.submissions where submission_id in (select submission_id from _fb_ids)
+qualify row_number() over (partition by submission_id order by received_at desc nulls last) = 1
+"""
+
+QUARANTINE_SQL = """
+select submission_id, sheet, cell, raw_value, reason_code, reason_vi
+from audit.quarantine where submission_id in (select submission_id from _fb_ids)
+order by submission_id, rowid  -- the order the reader met the cells: row by row, left to right
+"""
+
+# The locality of each row that has quarantined cells, from the row's cells that were loaded.
+ROW_LOCALITY_SQL = """
+with rows as (
+    select distinct submission_id, sheet, regexp_extract(cell, '[0-9]+$') as row_no
+    from audit.quarantine where submission_id in (select submission_id from _fb_ids)
+)
+select v.submission_id, v.sheet, v.cell, any_value(v.locality_id)
+from raw.indicator_values v
+join rows r on r.submission_id = v.submission_id and r.sheet is not distinct from v.sheet
+ and r.row_no = regexp_extract(v.cell, '[0-9]+$')
+group by all
 """
 
 
-def dq_findings(con, submission_id: str, ref, names: dict[str, str]) -> list[Finding]:
-    """Flagged values grouped by sheet x row x check family, plus failed submission-level checks."""
+def dq_findings(flags: list[tuple], checks: list[tuple], ref, names: dict[str, str]) -> list[Finding]:
+    """Flagged values (DQ_SQL rows without the id) grouped by sheet x row x check family, plus the failed
+    submission-level checks (SUBMISSION_CHECKS_SQL rows without the id)."""
     import json
 
     from expectations.report import CHECK_TEXT_VI
 
     groups: dict[tuple, Finding] = {}
-    for r in con.execute(DQ_SQL, {"sid": submission_id}).fetchall():
+    for r in flags:
         severity, check_name, detail, code, locality_id, _year, sheet, cell, raw, value, num, den = r
         family = check_name.split(":")[0]
         title, fix = CHECK_TEXT_VI.get(family, (check_name, ""))
@@ -308,7 +334,7 @@ def dq_findings(con, submission_id: str, ref, names: dict[str, str]) -> list[Fin
             text = _ratio_text(num, den, float(ref.indicators.at[code, "factor"] or 1))
             finding.suggestion = "\n".join(filter(None, [finding.suggestion, text]))
     out = list(groups.values())
-    for check_name, severity, sample in con.execute(SUBMISSION_CHECKS_SQL, [submission_id]).fetchall():
+    for check_name, severity, sample in checks:
         family = check_name.split(":")[0]
         title, fix = CHECK_TEXT_VI.get(family, (check_name, ""))
         items = json.loads(sample) if isinstance(sample, str) else []
@@ -355,41 +381,58 @@ def locality_names(ref) -> dict[str, str]:
 
 def collect(con, submission_id: str, ref, roles=None) -> Feedback:
     """The feedback of one submission from a warehouse connection (audit, raw and dq tables)."""
+    return collect_many(con, [submission_id], ref, {submission_id: roles or {}})[submission_id]
 
-    sub = con.execute(
-        "select file_name, sha256, status, message, plan_id, sector, year, locality_id "
-        "from audit.submissions where submission_id = ? order by received_at desc limit 1",
-        [submission_id],
-    ).fetchall()[0]  # fetchall: a half-read result blocks the connection (DuckDB 2)
-    file_name, sha, status, message, plan_id, sector, year, territory = sub
+
+def collect_many(con, submission_ids: list[str], ref, roles: dict | None = None) -> dict[str, Feedback]:
+    """The feedback of each submission, read with one query per table for the whole batch.
+
+    `roles`: per submission, (sheet, column letter) -> (indicator_code, role) of its data sheet.
+    """
+    import pandas as pd
+
     names = locality_names(ref)
-    feedback = Feedback(
-        file_name=file_name, sha256=sha, status="rejected" if status == "rejected" else "loaded"
-    )
-    if status == "rejected":
-        feedback.findings.append(rejection_finding(message, names))
-        return feedback
-    if territory is None and plan_id in ref.plans.index:
-        territory = ref.territory(plan_id)
-    feedback.title = title_line(sector, territory, year, names)
-    row_names = {
-        (sheet, _split_cell(cell)[1]): names.get(loc, "")
-        for sheet, cell, loc in con.execute(
-            "select sheet, cell, locality_id from raw.indicator_values where submission_id = ?",
-            [submission_id],
-        ).fetchall()
-    }
-    quarantine = [
-        dict(zip(("sheet", "cell", "raw_value", "reason_code", "reason_vi"), r, strict=True))
-        for r in con.execute(
-            "select sheet, cell, raw_value, reason_code, reason_vi from audit.quarantine "
-            "where submission_id = ?",
-            [submission_id],
-        ).fetchall()
-    ]
-    feedback.findings += quarantine_findings(quarantine, ref, territory, year, roles, row_names, names)
-    feedback.findings += dq_findings(con, submission_id, ref, names)
-    return feedback
+    con.register("_fb_ids", pd.DataFrame({"submission_id": pd.Series(submission_ids, dtype="object")}))
+    try:
+        subs = con.execute(SUBMISSIONS_SQL).fetchall()
+        quarantine = _by_submission(con.execute(QUARANTINE_SQL).fetchall())
+        located = con.execute(ROW_LOCALITY_SQL).fetchall() if quarantine else []
+        flags = _by_submission(con.execute(DQ_SQL).fetchall())
+        checks = _by_submission(con.execute(SUBMISSION_CHECKS_SQL).fetchall())
+    finally:
+        con.unregister("_fb_ids")
+    row_names: dict[str, dict[tuple[str, int], str]] = {}
+    for sid, sheet, cell, locality_id in located:
+        row_names.setdefault(sid, {})[(sheet, _split_cell(cell)[1])] = names.get(locality_id, "")
+    out: dict[str, Feedback] = {}
+    for sid, file_name, sha, status, message, plan_id, sector, year, territory in subs:
+        feedback = Feedback(
+            file_name=file_name, sha256=sha, status="rejected" if status == "rejected" else "loaded"
+        )
+        out[sid] = feedback
+        if status == "rejected":
+            feedback.findings.append(rejection_finding(message, names))
+            continue
+        if territory is None and plan_id in ref.plans.index:
+            territory = ref.territory(plan_id)
+        feedback.title = title_line(sector, territory, year, names)
+        rows = [
+            dict(zip(("sheet", "cell", "raw_value", "reason_code", "reason_vi"), r, strict=True))
+            for r in quarantine.get(sid, [])
+        ]
+        feedback.findings += quarantine_findings(
+            rows, ref, territory, year, (roles or {}).get(sid), row_names.get(sid, {}), names
+        )
+        feedback.findings += dq_findings(flags.get(sid, []), checks.get(sid, []), ref, names)
+    return out
+
+
+def _by_submission(rows: list[tuple]) -> dict[str, list[tuple]]:
+    """Rows whose first column is the submission id, grouped by it (the id dropped)."""
+    out: dict[str, list[tuple]] = {}
+    for row in rows:
+        out.setdefault(row[0], []).append(tuple(row[1:]))
+    return out
 
 
 def title_line(sector: str | None, territory: str | None, year: int | None, names: dict[str, str]) -> str:
@@ -577,6 +620,9 @@ def write_feedback(
     return write_workbook(feedback, feedback_path(feedback_dir, file_name, sha256))
 
 
+REGENERATE_BATCH = 500  # submissions read per query batch: bounded memory at national scale
+
+
 def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) -> dict[str, Path | None]:
     """Rewrite the feedback of these submissions from the warehouse (after validation)."""
     import pandas as pd
@@ -608,29 +654,36 @@ def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) ->
         }
     finally:
         con.unregister("_fb_ids")
+    todo = [sid for sid in submission_ids if sid in with_problems]
+    roles = archived_roles(con, todo, ref) if todo else {}
+    collected = {}
+    for start in range(0, len(todo), REGENERATE_BATCH):
+        collected.update(collect_many(con, todo[start : start + REGENERATE_BATCH], ref, roles))
     for sid in submission_ids:
-        if sid in with_problems:
-            out[sid] = save(collect(con, sid, ref, archived_roles(con, sid, ref)), feedback_dir)
+        if sid in collected:
+            out[sid] = save(collected[sid], feedback_dir)
         elif sid in files:  # judged clean now: an earlier feedback of the same file is stale
             feedback_path(feedback_dir, *files[sid]).unlink(missing_ok=True)
             out[sid] = None
     return out
 
 
-def archived_roles(con, submission_id: str, ref) -> dict:
-    """Column roles of the archived original, read only when a ratio mismatch was quarantined."""
-    rows = con.execute(
-        "select s.archived_path from audit.submissions s where s.submission_id = ? and exists "
-        "(select 1 from audit.quarantine q where q.submission_id = s.submission_id "
-        "and q.reason_code = 'inconsistent_rate') limit 1",
-        [submission_id],
-    ).fetchall()
-    row = rows[0] if rows else None
-    if not row or not row[0] or not Path(row[0]).exists():
-        return {}
+def archived_roles(con, submission_ids: list[str], ref) -> dict[str, dict]:
+    """Column roles of the archived originals, read only for files where a ratio mismatch was quarantined
+    (the quarantine row has the cells, not which is numerator and which denominator)."""
     from ingest.workbook.parse import RejectedFile, parse_workbook
 
-    try:
-        return column_roles(parse_workbook(Path(row[0]), ref).layout)
-    except (RejectedFile, OSError):
-        return {}
+    rows = con.execute(
+        "select distinct s.submission_id, s.archived_path from audit.submissions s "
+        "join audit.quarantine q using (submission_id) "
+        "where q.reason_code = 'inconsistent_rate' and list_contains(?, s.submission_id)",
+        [list(submission_ids)],
+    ).fetchall()
+    out: dict[str, dict] = {}
+    for sid, archived in rows:
+        if archived and Path(archived).exists():
+            try:
+                out[sid] = column_roles(parse_workbook(Path(archived), ref).layout)
+            except (RejectedFile, OSError):
+                continue
+    return out
