@@ -83,7 +83,8 @@ class Feedback:
 
     @property
     def cells_to_fix(self) -> int:
-        """Distinct cells not loaded or failing an error-severity check."""
+        """Distinct cells not loaded or failing an error-severity check; a whole-file error (a missing
+        indicator) counts as one."""
         return len(
             {(f.sheet, c) for f in self.findings if f.kind in ("quarantine", "error") for c in f.cells}
             | {(None, i) for i, f in enumerate(self.findings) if f.kind == "error" and not f.cells}
@@ -95,6 +96,8 @@ class Feedback:
 
     @property
     def ready(self) -> bool:
+        """Nothing refused and no error: warnings do not block, as they do not keep a value out of the
+        marts either (expectations/config.yaml)."""
         return self.status != "rejected" and not any(f.kind in ("quarantine", "error") for f in self.findings)
 
     def sorted_findings(self) -> list[Finding]:
