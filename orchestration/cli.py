@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.set_defaults(func=cmd_template)
 
     check = sub.add_parser("check", help="check workbooks before sending them (nothing is loaded)")
-    check.add_argument("paths", nargs="+", metavar="FILE")
+    check.add_argument("paths", nargs="+", metavar="FILE", help="workbooks or folders of workbooks")
     check.add_argument("--out", help="folder for the feedback workbooks (default: next to each file)")
     check.set_defaults(func=cmd_check)
 
