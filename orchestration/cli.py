@@ -3,6 +3,7 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
 
     treem demo                                   build the warehouse from the bundled plans and samples
     treem template --plan P --sector S --year Y  write an agency reporting workbook
+    treem check FILE...                          check workbooks before sending: feedback, exit 0 if ready
     treem ingest [PATH ...]                      ingest workbooks (default: warehouse/inbox/), then rebuild
     treem report so-ket-2025 --plan P            write a review report (also tong-ket-2030)
     treem status                                 what the warehouse holds and what needs attention
@@ -144,13 +145,24 @@ def cmd_template(args: argparse.Namespace) -> int:
             "give a province code such as 11 or a locality id such as vn2025:11",
         )
     suffix = f"_{territory.split(':')[1]}" if territory else ""
-    out = Path(
-        args.out
-        or warehouse_path().parent / "templates" / f"{args.plan}_{args.sector}_{args.year}{suffix}.xlsx"
-    )
-    write_template(args.plan, args.sector, args.year, out, territory=territory)
+    name = f"{args.plan}_{args.sector}_{args.year}{suffix}.xlsx"
+    out = Path(args.out) if args.out else warehouse_path().parent / "templates"
+    if not args.out or out.is_dir() or args.out.endswith(("/", os.sep)):  # --out may name a folder
+        out = out / name
+    try:
+        write_template(args.plan, args.sector, args.year, out, territory=territory)
+    except ValueError as exc:
+        print(f"Không tạo được biểu mẫu: {exc}")
+        return 2
     print(f"wrote {out}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """The officer's dry run: read and judge the files as the pipeline would, touching no warehouse."""
+    from ingest.workbook.check import run_check
+
+    return run_check(args.paths, args.out)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -382,8 +394,13 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument(
         "--territory", help="reporting province when narrower than the plan's, e.g. 11 or vn2025:11"
     )
-    template.add_argument("--out")
+    template.add_argument("--out", help="file or folder (default: warehouse/templates/)")
     template.set_defaults(func=cmd_template)
+
+    check = sub.add_parser("check", help="check workbooks before sending them (nothing is loaded)")
+    check.add_argument("paths", nargs="+", metavar="FILE", help="workbooks or folders of workbooks")
+    check.add_argument("--out", help="folder for the feedback workbooks (default: next to each file)")
+    check.set_defaults(func=cmd_check)
 
     ingest = sub.add_parser("ingest", help="ingest workbooks (files or folders)")
     ingest.add_argument("paths", nargs="*")

@@ -3,6 +3,7 @@
 from dagster import Definitions
 
 from orchestration.defs.assets.dbt import treem_dbt_models
+from orchestration.defs.assets.feedback import agency_feedback
 from orchestration.defs.assets.publish import reader_snapshot
 from orchestration.defs.assets.quality import quality_assets
 from orchestration.defs.assets.reference import reference_assets
@@ -18,6 +19,7 @@ defs = Definitions(
         *reference_assets,
         agency_submissions,
         *quality_assets,
+        agency_feedback,
         treem_dbt_models,
         review_reports_asset,
         reader_snapshot,

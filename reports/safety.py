@@ -10,7 +10,9 @@ Two risks, two defences:
   the exact text, never evaluates, and stays text if the officer presses F2 + Enter. We do not prepend a
   visible "'" in the workbook because Excel would show it as a character and officers paste these cells
   into Word. For text channels that have no cell types (HTML that may be pasted into Excel, CSV) use
-  `neutralise_text`, which prepends "'" (the OWASP recommendation).
+  `neutralise_text`, which prepends "'" (the OWASP recommendation). `write_cell` is the one writer of
+  every workbook that carries agency text: these reports and the agency feedback workbooks
+  (`ingest/workbook/feedback.py`), which quote the agencies' own cells back to them.
 * Small-cell disclosure. Child-protection counts for a commune identify children. `Suppressor` replaces a
   sensitive indicator's count/numerator below the threshold (config.yaml) by "<5" and the rate derived from
   it by "x" at the configured levels.

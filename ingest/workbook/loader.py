@@ -486,5 +486,14 @@ def _ingest_one(
                 f" Lưu ý: {len(result.vanished)} giá trị của tệp gửi trước không có trong tệp này nên không "
                 "còn được dùng: " + "; ".join(result.vanished[:20])
             )
-        result.feedback_path = write_feedback(fb_dir, path.name, result.status, message, problems)
+        result.feedback_path = write_feedback(
+            fb_dir,
+            path.name,
+            result.status,
+            message,
+            problems,
+            sha256=sha,
+            reference=ref,
+            parsed=parsed,
+        )
     return result

@@ -16,6 +16,7 @@ workbook with the task sheet only.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Pr
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 
-from ingest.workbook.context import UNIT_VI, Reference, load_reference
+from ingest.workbook.context import UNIT_VI, Reference, load_reference, reporting_date
 from ingest.workbook.identity import (
     DEFINED_NAME,
     IDENTITY_SHEET,
@@ -65,6 +67,100 @@ def deadline_text(ref: Reference, plan_id: str, year: int) -> str:
         return dt.date(year, month, day).strftime("%d/%m/%Y")
     except (TypeError, ValueError):
         return f"20/11/{year}"
+
+
+def reporting_agency_name(ref: Reference, plan_id: str, sector: str, year: int, territory: str) -> str:
+    """Who fills this workbook: the sector's agency of the reporting territory on the reporting date.
+
+    For the plan's own territory that is the plan's agency (Phòng Y tế huyện Tân Yên). A province reporting
+    the national plan is not the Ministry: its own department reports (Sở Y tế tỉnh Điện Biên), found by
+    the same transfer rule as every agency (`responsible_agency`), or named by the agencies' naming rule
+    when the registry does not list that province.
+    """
+    from ingest.reference.agencies import SECTORS, _agency_name, responsible_agency
+
+    if territory == ref.territory(plan_id):
+        agency_id = ref.agency_id(plan_id, sector, year)
+    else:
+        try:
+            agency_id = responsible_agency(ref.agencies, territory, sector, reporting_date(year))
+        except (LookupError, TypeError):
+            agency_id = None
+    name = ref.agency_name(agency_id)
+    if name:
+        return name
+    if sector in SECTORS and territory in ref.localities.index:
+        level = ref.localities.at[territory, "level"]
+        return _agency_name(
+            sector, "province" if level == "nation" else level, ref.localities.at[territory, "name_vi"]
+        )
+    return f"Cơ quan ngành {SECTOR_VI.get(sector, sector)}"
+
+
+# Paper: A4 landscape unless the columns are so wide that fitting them on A4 would shrink the print below
+# about two thirds (column widths in Excel character units; ~200 fit A4 landscape at 70 %).
+A3_FROM_WIDTH = 200
+ONE_PAGE_ROWS = 40  # up to this many locality rows the data sheet is also fitted to one page tall
+SIGNATURE_LEFT = "\nNGƯỜI LẬP BIỂU\n(Ký, ghi rõ họ tên)"
+SIGNATURE_RIGHT = "…, ngày … tháng … năm …\nTHỦ TRƯỞNG ĐƠN VỊ\n(Ký, ghi rõ họ tên, đóng dấu)"
+
+
+def print_setup(
+    ws, header_rows: tuple[int, int], label_columns: str, width: float, one_page_tall: bool = False
+) -> None:
+    """Landscape, one page wide, header rows and label columns repeated, page numbers and signatures.
+
+    The signature block (Người lập biểu / Thủ trưởng đơn vị, date line, seal) is printed in the page footer,
+    not written into cells: every non-empty cell below the header row is read back by the ingest, and a
+    signature written into the sheet would come back as an unknown locality.
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if width > A3_FROM_WIDTH else ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page_tall else 0  # a district's 20 rows on one sheet of paper
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = 0.5
+    ws.page_margins.bottom = 1.4  # room for the signatures above the footer text
+    ws.page_margins.footer = 0.3
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
+    ws.print_title_cols = label_columns
+    _wrap_titles(ws, range(1, header_rows[0]), width)
+    footer = _LineBreakFooter()
+    footer.left.text = SIGNATURE_LEFT + "\n\n"
+    footer.center.text = "Trang &P/&N"
+    footer.right.text = SIGNATURE_RIGHT + "\n\n"
+    for part in (footer.left, footer.center, footer.right):
+        part.size = 10
+    ws.HeaderFooter.oddFooter = footer
+    ws.HeaderFooter.scaleWithDoc = False  # the signatures keep their size when a wide sheet is shrunk
+
+
+def _wrap_titles(ws, rows: range, width: float) -> None:
+    """Wrap a title line longer than the sheet is wide (a narrow sheet would cut it off in print).
+
+    Excel does not grow a merged row for wrapped text: the height is set from an estimate of the lines.
+    """
+    for r in rows:
+        cell = ws.cell(r, 1)
+        if not isinstance(cell.value, str):
+            continue
+        size = cell.font.sz or 11
+        lines = math.ceil(len(cell.value) * size / 11 / max(width * 0.95, 1))
+        if lines > 1:
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top", wrap_text=True)
+            ws.row_dimensions[r].height = lines * size * 1.4
+
+
+class _LineBreakFooter(HeaderFooterItem):
+    """openpyxl writes a line break in a footer as `_x000a_`, which LibreOffice prints as such; a literal
+    line break in the XML is read by Excel and LibreOffice alike."""
+
+    def to_tree(self, tagname):
+        element = super().to_tree(tagname)
+        element.text = element.text.replace("_x000a_", "\n")
+        return element
 
 
 @dataclass
@@ -114,8 +210,7 @@ def build_template(
         raise ValueError(f"unknown territory {territory!r} (expected a locality id such as 'vn2008:11')")
     territory = territory or ref.territory(plan_id)
     territory_name = ref.localities.at[territory, "name_vi"]
-    agency_id = ref.agency_id(plan_id, sector, year)
-    agency_name = ref.agency_name(agency_id) or f"Cơ quan ngành {SECTOR_VI.get(sector, sector)}"
+    agency_name = reporting_agency_name(ref, plan_id, sector, year, territory)
     deadline = deadline_text(ref, plan_id, year)
     identity = Identity(plan_id, sector, year, territory, TEMPLATE_VERSION)
     plan_title = (
@@ -232,6 +327,14 @@ def _write_data_sheet(
     ws.protection.sheet = True  # no password: protection prevents accidents, not edits
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last_col + 1))
+    print_setup(
+        ws,
+        (GROUP_ROW, SUB_ROW),
+        f"A:{get_column_letter(len(LABEL_COLUMNS))}",
+        width,
+        one_page_tall=len(data_rows) <= ONE_PAGE_ROWS,
+    )
 
     tmap.total_row = last_row
     return header_texts
@@ -287,6 +390,7 @@ def _write_task_sheet(ws, tmap: TemplateMap, tasks, year, plan_title, agency_lin
     ws.protection.sheet = True  # no password, as on the data sheet
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    print_setup(ws, (TASK_HEADER_ROW, TASK_HEADER_ROW), "A:B", 6 + 22 + 70 + 18 + 50 + 28)
 
 
 def _add_styles(wb: Workbook) -> None:
@@ -370,6 +474,10 @@ def _write_instructions(
     ws.column_dimensions["A"].width = 60
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 24
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     if not codes:
         return
     header = ["Chỉ tiêu", "Đơn vị", "Tử số", "Mẫu số", "Hệ số"]

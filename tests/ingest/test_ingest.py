@@ -129,7 +129,9 @@ def test_messy_sheet_exact_values(messy, tmp_path, reference):
     assert sub == ("loaded", r.cells_read, 12, 6)
     assert r.cells_read == r.cells_label + r.cells_loaded + r.cells_not_reported + r.cells_quarantined
     assert r.cells_not_reported == 1  # the "-"
-    assert (tmp_path / "wh" / "feedback" / "tan-yen-y-te-2023.phan-hoi.xlsx").exists()
+    assert [p.name for p in (tmp_path / "wh" / "feedback").iterdir()] == [
+        f"tan-yen-y-te-2023__{r.sha256[:8]}.xlsx"
+    ]
 
 
 def test_renamed_sheet_rows_above_no_identity(messy, tmp_path, reference):
@@ -176,7 +178,7 @@ def test_bad_files_rejected_batch_continues(messy, tmp_path, reference):
     assert "mat-khau.xlsx" in msg and "mật khẩu" in msg
     archived = query(tmp_path, "select archived_path from audit.submissions")
     assert all(__import__("pathlib").Path(p[0]).exists() for p in archived)
-    assert (tmp_path / "wh" / "feedback" / "hong.phan-hoi.xlsx").exists()
+    assert "hong" in {p.name.split("__")[0] for p in (tmp_path / "wh" / "feedback").iterdir()}
 
 
 def test_oversized_and_zip_bomb_rejected(messy, tmp_path, reference):
@@ -262,13 +264,23 @@ def test_permanent_rejection_not_recorded_twice(messy, tmp_path, reference):
 def test_feedback_workbook_lists_problems(messy, tmp_path, reference):
     import openpyxl
 
-    run(tmp_path, [messy], reference)
-    ws = openpyxl.load_workbook(tmp_path / "wh" / "feedback" / "tan-yen-y-te-2023.phan-hoi.xlsx").active
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7)]
-    assert ws["A6"].value == "Trang tính" and len(rows) == 6
-    k9 = next(r for r in rows if r[1] == "K9")
-    assert k9[:4] == ["Số liệu", "K9", "số liệu ước tính", "Ô ngoài vùng dữ liệu, không được ghi nhận"]
-    assert k9[4].startswith("Chỉ nhập số liệu")
+    summary, _ = run(tmp_path, [messy], reference)
+    ws = openpyxl.load_workbook(summary.results[0].feedback_path).active
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=8)]
+    assert ws["A7"].value == "Mức độ"
+    # one line per row x problem: 12 quarantined cells on 8 rows (Ngọc Lý has two problems)
+    assert len(rows) == 8
+    k9 = next(r for r in rows if r[4] == "K9")
+    assert k9[:7] == [
+        "Chưa ghi nhận",
+        "Số liệu",
+        9,
+        "Xã Tân Trung",
+        "K9",
+        "K9: số liệu ước tính",
+        "Ô ngoài vùng dữ liệu, không được ghi nhận",
+    ]
+    assert k9[8].startswith("Chỉ nhập số liệu")
 
 
 def test_duplicate_locality_row(tan_yen_template, tmp_path, reference):

@@ -86,3 +86,48 @@ def test_count_indicator_has_one_column(reference, tmp_path):
     ws = openpyxl.load_workbook(path)["Số liệu"]
     subs = [ws.cell(7, c).value for c in range(4, ws.max_column + 1)]
     assert subs == ["Tử số", "Mẫu số", "Giá trị", "Tử số", "Mẫu số", "Giá trị", "Số lượng"]
+
+
+def test_template_page_setup(tan_yen_template):
+    """Printed: landscape, one page wide, header rows and locality columns repeated, signatures in the
+    footer (not in cells, which the ingest would read back as data)."""
+    ws = openpyxl.load_workbook(tan_yen_template)["Số liệu"]
+    setup = ws.page_setup
+    assert (setup.orientation, int(setup.paperSize), setup.fitToWidth) == ("landscape", 9, 1)  # 9: A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$6:$7" and ws.print_title_cols == "$A:$C"
+    footer = ws.oddFooter
+    assert "&P" in footer.center.text and "&N" in footer.center.text
+    assert "NGƯỜI LẬP BIỂU" in footer.left.text and "THỦ TRƯỞNG ĐƠN VỊ" in footer.right.text
+    assert "(Ký, ghi rõ họ tên, đóng dấu)" in footer.right.text
+    assert "…, ngày … tháng … năm …" in footer.right.text
+    assert max(r for r in data_rows(ws).values()) == ws.max_row  # nothing written below the data
+
+
+def test_province_reporting_the_national_plan_names_its_department():
+    from ingest.workbook.context import load_reference
+    from ingest.workbook.template import build_template
+
+    reference = load_reference()  # the national plan's lead sectors come from the real registry
+    wb, _ = build_template("national-2021", "health", 2025, reference, territory="vn2025:11")
+    agency_line = wb["Số liệu"]["A3"].value
+    assert agency_line.startswith("Đơn vị báo cáo: Sở Y tế tỉnh Điện Biên —") and "Bộ Y tế" not in agency_line
+    wb, _ = build_template("national-2021", "health", 2024, reference)
+    assert wb["Số liệu"]["A3"].value.startswith("Đơn vị báo cáo: Bộ Y tế —")  # the nation: the Ministry
+
+
+def test_cli_template_out_folder_and_year_range(tmp_path, capsys):
+    from orchestration.cli import main
+
+    args = ["template", "--plan", "tan-yen-2021", "--sector", "health"]
+    assert main([*args, "--year", "2024", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "tan-yen-2021_health_2024.xlsx").exists()
+    capsys.readouterr()
+    assert main([*args, "--year", "1999", "--out", str(tmp_path)]) == 2
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines == [
+        "Năm 1999 nằm ngoài Chương trình: chọn năm từ 2020 đến 2030.",
+        "Year 1999 is outside the programme: choose 2020-2030.",
+    ]
+    assert main(["template", "--plan", "tan-yen-2021", "--sector", "y-te", "--year", "2024"]) == 2
+    assert "Chọn một trong: culture, education," in capsys.readouterr().out

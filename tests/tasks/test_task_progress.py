@@ -177,8 +177,9 @@ def test_ingest_lands_task_reports_and_quarantines_problems(landed):
     assert "tan-yen-2021/t99" in by_cell[f"B{extra_row}"][1]
     # the feedback workbook lists the task problems for the agency
     feedback = load_workbook(first.feedback_path)
-    sheets = [row[0] for row in feedback.active.iter_rows(min_row=7, values_only=True)]
-    assert sheets.count("Nhiệm vụ") == len(quarantined)
+    lines = [row for row in feedback.active.iter_rows(min_row=8, values_only=True) if row[1] == "Nhiệm vụ"]
+    assert sum(len(line[4].split(", ")) for line in lines) == len(quarantined)
+    assert len(lines) == 3  # one line per row and reason: D9+E9, E10, the unknown task B15:D15
     # the task-only plan (no numeric target) loads from its task sheet alone
     lai_chau = landed["summaries"][1].results[0]
     assert lai_chau.status == "loaded" and lai_chau.task_reports_loaded == 1 and lai_chau.values_loaded == 0

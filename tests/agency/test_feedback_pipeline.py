@@ -1,0 +1,76 @@
+"""The pipeline's feedback folder after the demo build: one workbook per submission with something to say,
+data-quality findings included, named so that nothing collides, no internal ids."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+
+from ingest.workbook.feedback import HEADER_ROW, feedback_path
+
+INTERNAL_ID = re.compile(r"\b(?:vn2008|vn2025|vn):[0-9A-Za-z]+")
+
+WITH_PROBLEMS = """
+select s.submission_id, s.file_name, s.sha256, s.status,
+       exists (select 1 from dq.flagged_values f where f.submission_id = s.submission_id) as flagged,
+       exists (select 1 from audit.quarantine q where q.submission_id = s.submission_id) as quarantined
+from audit.submissions s
+where s.status = 'rejected'
+   or exists (select 1 from audit.quarantine q where q.submission_id = s.submission_id)
+   or (s.status = 'loaded' and (
+        exists (select 1 from dq.flagged_values f where f.submission_id = s.submission_id)
+        or exists (select 1 from dq.check_results c
+                   where c.submission_id = s.submission_id and not c.success)))
+"""
+
+
+def test_every_submission_with_problems_has_its_feedback(built_warehouse, warehouse_con):
+    folder = built_warehouse.parent / "feedback"
+    rows = warehouse_con.execute(WITH_PROBLEMS).fetchall()
+    expected = {feedback_path(folder, name, sha).name for _, name, sha, *_ in rows}
+    present = {p.name for p in folder.glob("*.xlsx")}
+    assert expected and expected <= present
+    known = {
+        feedback_path(folder, name, sha).name
+        for name, sha in warehouse_con.execute("select file_name, sha256 from audit.submissions").fetchall()
+    }
+    assert present <= known  # nothing in the folder that is not a submission's latest feedback
+
+    # a loaded file whose only findings are data-quality ones (nothing quarantined) gets feedback too
+    dq_only = [r for r in rows if r[3] == "loaded" and r[4] and not r[5]]
+    assert dq_only
+    ws = openpyxl.load_workbook(feedback_path(folder, dq_only[0][1], dq_only[0][2])).active
+    kinds = {row[0] for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if row[0]}
+    assert kinds and kinds <= {"Lỗi", "Cảnh báo"}
+
+
+def test_pipeline_feedback_has_no_internal_ids_and_no_formulas(built_warehouse):
+    for path in sorted((built_warehouse.parent / "feedback").glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path).active
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (path.name, cell.coordinate)
+                assert not (isinstance(cell.value, str) and INTERNAL_ID.search(cell.value)), (
+                    path.name,
+                    cell.value,
+                )
+
+
+def test_check_takes_its_reference_from_the_readers_copy(built_warehouse, tmp_path):
+    """`treem check` copies the reference tables the warehouse judges with, and writes nothing there."""
+    import duckdb
+
+    from ingest.snapshot import read_copy_path
+    from ingest.workbook.check import REFERENCE_TABLES, build_reference_db
+
+    source = read_copy_path(built_warehouse)
+    before = source.stat().st_mtime
+    assert build_reference_db(tmp_path / "ref.duckdb", source) == str(source)
+    counts = []
+    for path in (source, tmp_path / "ref.duckdb"):
+        con = duckdb.connect(str(path), read_only=True)
+        counts.append([con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in REFERENCE_TABLES])
+        con.close()
+    assert counts[0] == counts[1] and all(counts[0][:2])
+    assert source.stat().st_mtime == before
