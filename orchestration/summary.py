@@ -117,7 +117,10 @@ def _needs_a_person(con, planted: dict[str, list[dict]]) -> list[str]:
             note = f"; {len(flagged)} planted in the samples" if flagged else ""
             lines.append(f"    {family:<24} {severity:<8} {len(names)} file(s){note}")
 
-    error_agencies = sorted({agency or "?" for _, severity, _, agency in failed if severity == "error"})
+    agency_names = dict(_rows(con, "select agency_id, name_vi from raw.agencies"))
+    error_agencies = sorted(
+        {agency_names.get(agency, agency or "?") for _, severity, _, agency in failed if severity == "error"}
+    )
     errors = _scalar(con, "select count(*) from dq.flagged_values where severity = 'error'")
     warnings = _scalar(con, "select count(*) from dq.flagged_values where severity = 'warning'")
     if error_agencies:

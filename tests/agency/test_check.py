@@ -75,9 +75,9 @@ def test_ratio_mismatch_shows_the_computed_value(checked):
     assert locality == "Xã Việt Lập"
     assert "180 / 200 × 100 = 90" in suggestion
     assert "80" in values
-    # quarantined by the reader (not ready) or loaded and flagged by data quality as a warning (ready)
-    assert kind in ("Chưa ghi nhận", "Cảnh báo")
-    assert result.ready == (kind == "Cảnh báo")
+    # the door loads the readable value; data quality judges the mismatch an error: not ready to send
+    assert kind == "Lỗi"
+    assert not result.ready
 
 
 def test_numerator_above_denominator_is_not_ready(checked):

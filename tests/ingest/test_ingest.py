@@ -268,8 +268,9 @@ def test_feedback_workbook_lists_problems(messy, tmp_path, reference):
     ws = openpyxl.load_workbook(summary.results[0].feedback_path).active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=8)]
     assert ws["A7"].value == "Mức độ"
-    # one line per row x problem: 12 quarantined cells on 8 rows (Ngọc Lý has two problems)
-    assert len(rows) == 8
+    # one line per row x problem; the readable values that break a rule are loaded and judged by the
+    # data-quality run, not listed here by the loader alone
+    assert len(rows) == 5
     k9 = next(r for r in rows if r[4] == "K9")
     assert k9[:7] == [
         "Chưa ghi nhận",
