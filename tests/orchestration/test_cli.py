@@ -20,7 +20,8 @@ def test_status_leads_with_what_needs_a_person(built_warehouse, capsys):
     # one line per failed check family, as many as the count says (Dagster's notion: one check per family)
     at = next(i for i, line in enumerate(lines) if "data-quality check(s) failed" in line)
     families = [line.split()[0] for line in lines[at + 1 : at + 1 + int(lines[at].split()[0])]]
-    assert {"mortality_ordering", "numerator_le_denominator", "total_vs_rollup", "value_range"} <= set(families)
+    expected = {"mortality_ordering", "numerator_le_denominator", "total_vs_rollup", "value_range"}
+    assert expected <= set(families)
     # agencies are named as people know them, not by internal ids
     assert "Sở Tư pháp tỉnh Điện Biên" in needs and "@vn2008" not in needs
     assert "dien-bien_culture_2021.xlsx was replaced by dien-bien_culture_2021_sua-doi.xlsx" in needs
