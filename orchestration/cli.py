@@ -206,7 +206,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     dagster_instance()
     os.execvp(
         os.path.join(os.path.dirname(sys.executable), "dagster"),
-        ["dagster", "dev", "-m", "orchestration.definitions", "-p", str(args.port)],
+        ["dagster", "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)],
     )
     return 0
 

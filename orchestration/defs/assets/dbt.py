@@ -10,6 +10,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
 
 
@@ -27,6 +28,7 @@ class TreemDbtTranslator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=TreemDbtTranslator(),
+    pool=WAREHOUSE_POOL,
 )
 def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the selected models: runs them and their tests in dependency order."""

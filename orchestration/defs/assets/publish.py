@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
 PUBLISHED_AFTER = [
@@ -24,6 +25,7 @@ PUBLISHED_AFTER = [
     group_name="publish",
     deps=PUBLISHED_AFTER,
     description="Read-only copy of the warehouse for analysts, replaced atomically after each build.",
+    pool=WAREHOUSE_POOL,
 )
 def reader_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from ingest.snapshot import snapshot_for_readers

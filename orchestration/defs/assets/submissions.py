@@ -19,6 +19,7 @@ from dagster import (
 )
 
 from orchestration.defs.assets.reference import source_key
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.inbox import inbox_dir, list_inbox, reporting_year
 from orchestration.defs.partitions import year_partitions
 from orchestration.defs.resources import WarehouseResource
@@ -52,6 +53,7 @@ class IngestConfig(Config):
     ],
     partitions_def=year_partitions,
     retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
+    pool=WAREHOUSE_POOL,
 )
 def agency_submissions(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     from ingest.workbook import ingest_paths
