@@ -76,11 +76,11 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files or folders: one ingest run per reporting year, then rebuild the warehouse."""
     _prepare()
-    from orchestration.defs.inbox import list_inbox, reporting_year
+    from ingest.inbox import inbox_folder, list_inbox, reporting_year
     from orchestration.runner import run_job
 
     files: list[Path] = []
-    for raw in args.paths or [str(warehouse_path().parent / "inbox")]:
+    for raw in args.paths or [str(inbox_folder())]:
         path = Path(raw)
         files.extend(list_inbox(path) if path.is_dir() else [path])
     if not files:

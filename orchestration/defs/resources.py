@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
 from ingest import warehouse
+from ingest.inbox import archive_folder, inbox_folder
 from orchestration.defs.project import dbt_executable, dbt_project
 
 
@@ -21,6 +23,7 @@ class WarehouseResource(ConfigurableResource):
     """
 
     path: str
+    inbox: str = ""  # empty: `TREEM_INBOX` when the run starts, else `inbox/` beside the warehouse file
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -28,10 +31,16 @@ class WarehouseResource(ConfigurableResource):
             yield con
 
     @property
-    def root(self):
-        from pathlib import Path
-
+    def root(self) -> Path:
         return Path(self.path).resolve().parent
+
+    @property
+    def inbox_dir(self) -> Path:
+        return Path(self.inbox).resolve() if self.inbox else inbox_folder(self.root)
+
+    @property
+    def archive_dir(self) -> Path:
+        return archive_folder(self.root)
 
 
 def build_resources() -> dict:

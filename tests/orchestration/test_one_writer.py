@@ -61,8 +61,8 @@ COMPETITOR = textwrap.dedent(
 
 @pytest.mark.slow
 def test_competing_runs_are_serialised_and_nothing_is_lost(tmp_path):
+    from ingest.inbox import reporting_year
     from ingest.samples import generate_samples
-    from orchestration.defs.inbox import reporting_year
 
     files = generate_samples(tmp_path / "arrivals", plans=("tan-yen-2021",), years=(2023, 2024))
     by_year: dict[str, list[str]] = {}

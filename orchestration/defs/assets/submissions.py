@@ -18,9 +18,9 @@ from dagster import (
     multi_asset,
 )
 
+from ingest.inbox import is_inside, list_inbox, reporting_year, retire
 from orchestration.defs.assets.reference import source_key
 from orchestration.defs.concurrency import WAREHOUSE_POOL
-from orchestration.defs.inbox import inbox_dir, list_inbox, reporting_year
 from orchestration.defs.partitions import year_partitions
 from orchestration.defs.resources import WarehouseResource
 
@@ -62,7 +62,7 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
     if config.paths:
         files = [Path(p) for p in config.paths]
     else:
-        files = [p for p in list_inbox(inbox_dir(warehouse.root)) if reporting_year(p) == year]
+        files = [p for p in list_inbox(warehouse.inbox_dir) if reporting_year(p) == year]
     context.log.info(f"{len(files)} file(s) for {year}")
 
     def progress(line: str) -> None:
@@ -71,6 +71,10 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
         context.log.info(line)
 
     summary = ingest_paths(files, warehouse_path=Path(warehouse.path), progress=progress)
+    # Processed inbox originals move to the archive (by hash): the inbox keeps only what is waiting.
+    for result in summary.results:
+        if is_inside(result.path, warehouse.inbox_dir):
+            retire(result.path, result.sha256, warehouse.archive_dir)
     metadata = summary.as_metadata()
     for name in SUBMISSION_TABLES:
         yield MaterializeResult(asset_key=source_key(name), metadata=metadata)
