@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -127,3 +128,71 @@ class Stat:
     def of(cls, path: Path) -> Stat:
         st = path.stat()
         return cls(st.st_size, st.st_mtime_ns)
+
+
+# --- the arrivals log: the archive's own record of what arrived when -------------------------------------
+# The archive keeps each original once, by content; it cannot say in which order files arrived, under which
+# name, or when (the review marts judge timeliness by arrival). `archive/arrivals.jsonl` records that, one
+# line per file that made a submission row, in processing order, so the archive alone is enough to replay
+# the warehouse (`treem rebuild`) if the DuckDB file is lost.
+ARRIVALS_LOG = "arrivals.jsonl"
+
+
+def record_arrivals(archive_dir: Path, entries: list[dict]) -> None:
+    """Append entries (file_name, sha256, suffix, year, status, submission_id, received_at) durably."""
+    if not entries:
+        return
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    with (archive_dir / ARRIVALS_LOG).open("a", encoding="utf-8") as log:
+        for entry in entries:
+            log.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+        log.flush()
+        os.fsync(log.fileno())
+
+
+def read_arrivals(archive_dir: Path) -> list[dict]:
+    path = archive_dir / ARRIVALS_LOG
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def settle(summary, warehouse_file: Path, inbox_dir: Path, archive_dir: Path, year: int) -> int:
+    """After an ingest batch: log every new submission in the arrivals log (with its recorded arrival time),
+    then move the processed inbox originals to the archive. Returns how many originals left the inbox.
+
+    `year` is the reporting-year partition the batch ran in, logged so that a replay runs the same one."""
+    from ingest.warehouse import connect
+
+    made_rows = {r.submission_id: r for r in summary.results if r.status in ("loaded", "rejected")}
+    if made_rows:
+        with connect(warehouse_file, read_only=True) as con:
+            stamps = dict(
+                con.execute(
+                    "select submission_id, strftime(received_at, '%Y-%m-%dT%H:%M:%S.%f') "
+                    "from audit.submissions where submission_id in (select unnest(?))",
+                    [list(made_rows)],
+                ).fetchall()
+            )
+        entries = []
+        for submission_id, result in made_rows.items():
+            if submission_id not in stamps:
+                raise RuntimeError(f"{result.path.name}: submission {submission_id} is not in the warehouse")
+            entries.append(
+                {
+                    "file_name": result.path.name,
+                    "sha256": result.sha256,
+                    "suffix": result.path.suffix.lower(),
+                    "status": result.status,
+                    "year": str(year),
+                    "submission_id": submission_id,
+                    "received_at": stamps[submission_id],
+                }
+            )
+        record_arrivals(archive_dir, entries)
+    moved = 0
+    for result in summary.results:
+        if is_inside(result.path, inbox_dir) and result.path.exists():
+            retire(result.path, result.sha256, archive_dir)
+            moved += 1
+    return moved

@@ -10,7 +10,8 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem synth --scale national --years 2020-2030 --out DIR
                                                  write a deterministic synthetic national inbox
     treem bench [--scale national]               benchmark readers, backfill, one new year, memory
-    treem dev                                    open the Dagster UI on the same definitions
+    treem rebuild [--out DIR]                    replay the archive into a fresh warehouse and compare
+    treem dev                                    open the Dagster UI on the same definitions (127.0.0.1)
 """
 
 from __future__ import annotations
@@ -199,6 +200,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Replay every archived original into a fresh warehouse and compare it with the live one."""
+    _prepare()
+    from orchestration.rebuild import rebuild
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else warehouse_path().parent / "rebuild" / stamp
+    try:
+        comparison = rebuild(warehouse_path(), out, progress=partial(print, flush=True))
+    except (OSError, RuntimeError) as error:
+        print(f"treem rebuild: {error}", file=sys.stderr)
+        return 2
+    for line in comparison.differences:
+        print(f"  DIFFERENT {line}")
+    verdict = "identical" if comparison.same else f"{len(comparison.differences)} difference(s)"
+    print(f"{comparison.tables} tables, {comparison.rows:,} rows compared: {verdict}; rebuilt in {out}")
+    return 0 if comparison.same else 1
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     _prepare()
     from orchestration.runner import dagster_instance
@@ -260,7 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", action="store_true", help="keep the synthetic inbox and warehouse")
     bench.set_defaults(func=cmd_bench)
 
-    dev = sub.add_parser("dev", help="open the Dagster UI")
+    rebuild = sub.add_parser("rebuild", help="replay the archive into a fresh warehouse and compare")
+    rebuild.add_argument(
+        "--out", help="an empty folder for the rebuilt warehouse (default: warehouse/rebuild/<time>)"
+    )
+    rebuild.set_defaults(func=cmd_rebuild)
+
+    dev = sub.add_parser("dev", help="open the Dagster UI (on 127.0.0.1)")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
     return parser

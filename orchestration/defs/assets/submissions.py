@@ -18,7 +18,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingest.inbox import is_inside, list_inbox, reporting_year, retire
+from ingest.inbox import list_inbox, reporting_year, settle
 from orchestration.defs.assets.reference import source_key
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.partitions import year_partitions
@@ -71,10 +71,8 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
         context.log.info(line)
 
     summary = ingest_paths(files, warehouse_path=Path(warehouse.path), progress=progress)
-    # Processed inbox originals move to the archive (by hash): the inbox keeps only what is waiting.
-    for result in summary.results:
-        if is_inside(result.path, warehouse.inbox_dir):
-            retire(result.path, result.sha256, warehouse.archive_dir)
+    # Log the arrivals and move the processed inbox originals to the archive (see ingest.inbox).
+    settle(summary, Path(warehouse.path), warehouse.inbox_dir, warehouse.archive_dir, year)
     metadata = summary.as_metadata()
     for name in SUBMISSION_TABLES:
         yield MaterializeResult(asset_key=source_key(name), metadata=metadata)
