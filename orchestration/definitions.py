@@ -2,15 +2,16 @@
 
 from dagster import Definitions
 
+from orchestration.defs.assets.backup import warehouse_backup
 from orchestration.defs.assets.dbt import treem_dbt_models
 from orchestration.defs.assets.publish import reader_snapshot
 from orchestration.defs.assets.quality import quality_assets
 from orchestration.defs.assets.reference import reference_assets
 from orchestration.defs.assets.reports import review_reports as review_reports_asset
 from orchestration.defs.assets.submissions import agency_submissions
-from orchestration.defs.jobs import ingest_job, reference_job, report_job, warehouse_job
+from orchestration.defs.jobs import backup_job, ingest_job, reference_job, report_job, warehouse_job
 from orchestration.defs.resources import build_resources
-from orchestration.defs.schedules import review_reports, yearly_consolidation
+from orchestration.defs.schedules import nightly_backup, review_reports, yearly_consolidation
 from orchestration.defs.sensors import inbox_sensor, rebuild_after_ingest
 
 defs = Definitions(
@@ -21,9 +22,10 @@ defs = Definitions(
         treem_dbt_models,
         review_reports_asset,
         reader_snapshot,
+        warehouse_backup,
     ],
-    jobs=[reference_job, ingest_job, warehouse_job, report_job],
-    schedules=[yearly_consolidation, review_reports],
+    jobs=[reference_job, ingest_job, warehouse_job, report_job, backup_job],
+    schedules=[yearly_consolidation, review_reports, nightly_backup],
     sensors=[inbox_sensor, rebuild_after_ingest],
     resources=build_resources(),
 )
