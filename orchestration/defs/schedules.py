@@ -7,8 +7,6 @@ default; `TREEM_CONSOLIDATION_CRON` changes it. Review reports are rebuilt at th
 
 from __future__ import annotations
 
-import os
-
 from dagster import (
     DefaultScheduleStatus,
     RunRequest,
@@ -19,10 +17,11 @@ from dagster import (
 
 from orchestration.defs.jobs import backup_job, ingest_job, warehouse_job
 from orchestration.defs.partitions import PROGRAMME_YEARS
+from orchestration.defs.settings import SETTINGS
 
-CONSOLIDATION_CRON = os.environ.get("TREEM_CONSOLIDATION_CRON", "0 6 21 11 *")
-REVIEW_CRON = os.environ.get("TREEM_REVIEW_CRON", "0 6 31 12 *")
-BACKUP_CRON = os.environ.get("TREEM_BACKUP_CRON", "0 2 * * *")
+CONSOLIDATION_CRON = SETTINGS.consolidation_cron
+REVIEW_CRON = SETTINGS.review_cron
+BACKUP_CRON = SETTINGS.backup_cron
 REVIEW_YEARS = {2025, 2030}
 TIMEZONE = "Asia/Ho_Chi_Minh"
 

@@ -23,6 +23,7 @@ from dagster import (
     DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunsFilter,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -33,6 +34,7 @@ from dagster import (
 from ingest.inbox import Stat, file_fingerprint, list_inbox, reporting_year
 from orchestration.defs.jobs import ingest_job, warehouse_job
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.settings import SETTINGS
 
 MAX_FILES_PER_TICK = 1000
 
@@ -87,7 +89,7 @@ def plan_inbox_runs(
 
 @sensor(
     job=ingest_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=SETTINGS.inbox_interval_seconds,
     default_status=DefaultSensorStatus.STOPPED,
     description="Start an ingest run for the reporting years of newly arrived inbox workbooks.",
 )
@@ -106,6 +108,16 @@ def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource)
     description="Rebuild facts, quality results, marts and reports after a successful ingest.",
 )
 def rebuild_after_ingest(context):
+    """One pending build is enough: a build waiting in the queue will see this ingest's data too, so a burst
+    of ingests (one per reporting year) queues one warehouse build, not one each."""
+    waiting = context.instance.get_runs(
+        RunsFilter(
+            job_name=warehouse_job.name, statuses=[DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED]
+        ),
+        limit=1,
+    )
+    if waiting:
+        return SkipReason(f"warehouse build {waiting[0].run_id} is already waiting in the queue")
     year = context.dagster_run.tags.get("dagster/partition", "")
     return RunRequest(
         run_key=f"rebuild-after-{context.dagster_run.run_id}",
