@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,9 +44,41 @@ class WarehouseResource(ConfigurableResource):
         return archive_folder(self.root)
 
 
+class PostgresResource(ConfigurableResource):
+    """Where the PostgreSQL deployment is and as whom the pipeline connects (its own, non-superuser role).
+
+    Empty fields fall back to the `TREEM_PG_*` variables when a run starts (the dbt profile reads the same).
+    """
+
+    host: str = ""
+    port: str = ""
+    user: str = ""
+    password: str = ""
+    database: str = ""
+
+    def settings(self) -> dict[str, str]:
+        values = {
+            "TREEM_PG_HOST": self.host,
+            "TREEM_PG_PORT": self.port,
+            "TREEM_PG_USER": self.user,
+            "TREEM_PG_PASSWORD": self.password,
+            "TREEM_PG_DATABASE": self.database,
+        }
+        return {**os.environ, **{name: value for name, value in values.items() if value}}
+
+    def conninfo(self) -> str:
+        from ingest.postgres import pg_conninfo
+
+        return pg_conninfo(self.settings())
+
+    def dbt_env(self) -> dict[str, str]:
+        return self.settings()
+
+
 def build_resources() -> dict:
     return {
         "warehouse": WarehouseResource(path=str(warehouse.warehouse_path())),
+        "postgres": PostgresResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),

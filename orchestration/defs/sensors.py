@@ -32,7 +32,7 @@ from dagster import (
 )
 
 from ingest.inbox import Stat, file_fingerprint, list_inbox, reporting_year
-from orchestration.defs.jobs import ingest_job, warehouse_job
+from orchestration.defs.jobs import ingest_job, postgres_job, warehouse_job
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.settings import SETTINGS
 
@@ -122,4 +122,17 @@ def rebuild_after_ingest(context):
     return RunRequest(
         run_key=f"rebuild-after-{context.dagster_run.run_id}",
         tags={"treem/trigger": "after_ingest", "treem/year": year},
+    )
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[warehouse_job],
+    request_job=postgres_job,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Publish to PostgreSQL and build the marts there after a successful warehouse build.",
+)
+def publish_after_build(context):
+    return RunRequest(
+        run_key=f"publish-after-{context.dagster_run.run_id}", tags={"treem/trigger": "after_build"}
     )

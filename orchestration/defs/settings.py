@@ -1,4 +1,5 @@
-"""Settings Dagster fixes when the Definitions load: schedule crons and the inbox sensor's interval.
+"""Settings Dagster fixes when the Definitions load: schedule crons, the inbox sensor's interval, and
+whether the PostgreSQL deployment's assets are part of the Definitions.
 
 Dagster stores a schedule's cron and a sensor's minimum interval in the definitions themselves, so these
 few settings are read once, here, when `orchestration.definitions` is loaded (by `dagster dev`, the daemon,
@@ -18,6 +19,7 @@ class DefinitionSettings:
     review_cron: str
     backup_cron: str
     inbox_interval_seconds: int
+    deploy_postgres: bool = False
 
     @classmethod
     def from_environment(cls) -> DefinitionSettings:
@@ -27,6 +29,7 @@ class DefinitionSettings:
             review_cron=env.get("TREEM_REVIEW_CRON", "0 6 31 12 *"),
             backup_cron=env.get("TREEM_BACKUP_CRON", "0 2 * * *"),
             inbox_interval_seconds=int(env.get("TREEM_INBOX_INTERVAL", "60")),
+            deploy_postgres=env.get("TREEM_DEPLOY_POSTGRES", "").lower() in ("1", "true", "yes"),
         )
 
 
