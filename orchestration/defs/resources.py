@@ -1,4 +1,8 @@
-"""Resources shared by every asset: the warehouse file and the dbt CLI."""
+"""Resources shared by every asset: the warehouse file, PostgreSQL and the dbt CLI.
+
+Nothing here reads the environment when the Definitions load: empty fields resolve from `TREEM_*` when a
+run or a sensor tick uses them, so one loaded code location follows the configuration it runs with.
+"""
 
 from __future__ import annotations
 
@@ -23,17 +27,22 @@ class WarehouseResource(ConfigurableResource):
     runs in its own process.
     """
 
-    path: str
+    path: str = ""  # empty: `TREEM_WAREHOUSE` when the run starts, else `warehouse/treem.duckdb`
     inbox: str = ""  # empty: `TREEM_INBOX` when the run starts, else `inbox/` beside the warehouse file
+
+    @property
+    def file(self) -> Path:
+        """The DuckDB file, resolved when a run uses it (never when the Definitions load)."""
+        return Path(self.path).resolve() if self.path else warehouse.warehouse_path()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with warehouse.connect(self.path, read_only=read_only) as con:
+        with warehouse.connect(self.file, read_only=read_only) as con:
             yield con
 
     @property
     def root(self) -> Path:
-        return Path(self.path).resolve().parent
+        return self.file.parent
 
     @property
     def inbox_dir(self) -> Path:
@@ -77,7 +86,7 @@ class PostgresResource(ConfigurableResource):
 
 def build_resources() -> dict:
     return {
-        "warehouse": WarehouseResource(path=str(warehouse.warehouse_path())),
+        "warehouse": WarehouseResource(),
         "postgres": PostgresResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,

@@ -22,3 +22,15 @@ def test_processed_originals_leave_the_inbox_for_the_archive(warehouse_con, buil
     assert sorted(str(p) for p in archived) == sorted(path for _, path in rows)
     for sha, path in rows:
         assert file_fingerprint(path) == sha
+
+
+def test_the_warehouse_resource_reads_its_configuration_when_used(tmp_path, monkeypatch):
+    """Loaded once, the Definitions follow the environment a run starts with (no import-time binding)."""
+    from orchestration.definitions import defs
+
+    resource = defs.resources["warehouse"]
+    monkeypatch.setenv("TREEM_WAREHOUSE", str(tmp_path / "elsewhere" / "w.duckdb"))
+    monkeypatch.setenv("TREEM_INBOX", str(tmp_path / "drop"))
+    assert resource.file == tmp_path / "elsewhere" / "w.duckdb"
+    assert resource.inbox_dir == tmp_path / "drop"
+    assert resource.archive_dir == tmp_path / "elsewhere" / "archive"

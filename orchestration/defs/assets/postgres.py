@@ -9,7 +9,6 @@ superuser), through `PostgresResource`; the roles are provisioned once by an adm
 """
 
 import tempfile
-from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, asset
 
@@ -35,7 +34,7 @@ def postgres_landing(
 ) -> MaterializeResult:
     from ingest.postgres import publish_to_postgres
 
-    result = publish_to_postgres(Path(warehouse.path), postgres.conninfo())
+    result = publish_to_postgres(warehouse.file, postgres.conninfo())
     context.log.info(f"published {result.total_rows:,} rows in {result.seconds:.1f} s")
     return MaterializeResult(metadata={"rows": result.total_rows, "seconds": round(result.seconds, 2)})
 

@@ -5,8 +5,6 @@ after every successful build (see `ingest.snapshot`). The asset depends on the m
 failed build never replaces what readers see.
 """
 
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.defs.concurrency import WAREHOUSE_POOL
@@ -30,6 +28,6 @@ PUBLISHED_AFTER = [
 def reader_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from ingest.snapshot import snapshot_for_readers
 
-    path = snapshot_for_readers(Path(warehouse.path))
+    path = snapshot_for_readers(warehouse.file)
     context.log.info(f"readers' copy: {path}")
     return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
