@@ -2,8 +2,8 @@
 no timeout (a busy machine may take several minutes) and no assertion on seconds, only on what every stage
 produced. Marked `slow`: `make test` runs it, `pytest -m "not slow"` skips it while iterating.
 
-The bench runs in its own process (as `python -m orchestration.bench` / `treem bench` does): the Definitions
-bind the warehouse path at import, and the test session has bound them to its own fixture warehouse.
+The bench runs in its own process (as `python -m orchestration.bench` / `treem bench` does): its memory
+figures are of its own process tree.
 """
 
 from __future__ import annotations
