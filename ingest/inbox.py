@@ -111,7 +111,7 @@ def is_inside(path: Path, folder: Path) -> bool:
 
 
 def archived_originals(archive_dir: Path) -> list[Path]:
-    """Every original in the archive (any order; replay order comes from `audit.submissions`)."""
+    """Every original in the archive (any order; the arrivals log has the order)."""
     if not archive_dir.is_dir():
         return []
     return [p for p in archive_dir.glob("??/*") if p.is_file() and not p.name.startswith(".")]

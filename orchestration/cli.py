@@ -203,13 +203,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     """Replay every archived original into a fresh warehouse and compare it with the live one."""
     _prepare()
+    import duckdb
+
     from orchestration.rebuild import rebuild
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else warehouse_path().parent / "rebuild" / stamp
     try:
         comparison = rebuild(warehouse_path(), out, progress=partial(print, flush=True))
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError, duckdb.Error) as error:
         print(f"treem rebuild: {error}", file=sys.stderr)
         return 2
     for line in comparison.differences:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.inbox import archive_folder, archived_path, read_arrivals
+from ingest.inbox import ARRIVALS_LOG, archive_folder, archived_originals, archived_path, read_arrivals
 from ingest.warehouse import PROJECT_ROOT
 
 CONTRACT_SCHEMAS = ("marts", "audit", "dq")
@@ -187,7 +187,12 @@ def rebuild(live: Path, work_dir: Path, progress=print) -> Comparison:
         raise FileExistsError(f"{work_dir} is not empty: choose a new folder for the rebuilt warehouse")
     work_dir.mkdir(parents=True, exist_ok=True)
     target = work_dir / "treem.duckdb"
-    progress(f"replaying {len(read_arrivals(archive_dir))} archived originals into {target}")
+    arrivals = read_arrivals(archive_dir)
+    logged = {archived_path(a["sha256"], a["suffix"], archive_dir) for a in arrivals}
+    unlogged = [p for p in archived_originals(archive_dir) if p not in logged and p.name != ARRIVALS_LOG]
+    for path in unlogged:  # e.g. a crash between loading a file and logging it: compare will show it
+        progress(f"warning: {path.name} is in the archive but not in its arrivals log; not replayed")
+    progress(f"replaying {len(arrivals)} archived originals into {target}")
     env = {
         **os.environ,
         "TREEM_WAREHOUSE": str(target),
