@@ -60,6 +60,8 @@ def _as_role(con, role: str, statement: str) -> str:
         return "denied"
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_postgres_job_on_dagster_postgres_storage_with_least_privilege(
     built_warehouse, pg_database, dagster_on_postgres
 ):

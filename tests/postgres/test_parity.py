@@ -100,6 +100,8 @@ def test_compare_tables_tolerates_engine_differences():
     assert compare_tables("t", ["a", "b", "c"], left, right[:1])
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_marts_identical_on_postgres(built_warehouse, pg_database):
     import duckdb
 
