@@ -34,3 +34,33 @@ def test_the_warehouse_resource_reads_its_configuration_when_used(tmp_path, monk
     assert resource.file == tmp_path / "elsewhere" / "w.duckdb"
     assert resource.inbox_dir == tmp_path / "drop"
     assert resource.archive_dir == tmp_path / "elsewhere" / "archive"
+
+
+def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_path):
+    from ingest.inbox import read_arrivals, settle
+    from ingest.workbook import ingest_paths
+    from ingest.workbook.template import write_template
+
+    wh, inbox, elsewhere = tmp_path / "treem.duckdb", tmp_path / "inbox", tmp_path / "mine"
+    write_template("tan-yen-2021", "health", 2024, inbox / "y-te.xlsx")
+    (inbox / "rac.xlsx").write_bytes(b"not a workbook")
+    write_template("tan-yen-2021", "education", 2024, elsewhere / "giao-duc.xlsx")
+    batch = [*list_inbox(inbox), elsewhere / "giao-duc.xlsx"]
+    summary = ingest_paths(batch, warehouse_path=wh)
+    assert settle(summary, wh, inbox, tmp_path / "archive", 2024) == 2
+
+    assert list_inbox(inbox) == []
+    assert (elsewhere / "giao-duc.xlsx").exists()  # `treem ingest` of the user's own folder moves nothing
+    log = read_arrivals(tmp_path / "archive")
+    assert [(a["file_name"], a["status"], a["year"]) for a in log] == [
+        (r.path.name, r.status, "2024") for r in summary.results
+    ]
+    assert {a["status"] for a in log} == {"loaded", "rejected"}
+    assert len(archived_originals(tmp_path / "archive")) == 3
+
+    # the same files again: duplicates make no submission, so nothing more is logged
+    write_template("tan-yen-2021", "health", 2024, inbox / "y-te (gui lai).xlsx")
+    again = ingest_paths(list_inbox(inbox), warehouse_path=wh)
+    assert [r.status for r in again.results] == ["duplicate"]
+    assert settle(again, wh, inbox, tmp_path / "archive", 2024) == 1
+    assert len(read_arrivals(tmp_path / "archive")) == len(log) and list_inbox(inbox) == []
