@@ -115,3 +115,34 @@ def test_run_keys_are_stable(tmp_path):
     first, _ = plan_inbox_runs(tmp_path, None)
     again, _ = plan_inbox_runs(tmp_path, None)
     assert [r.run_key for r in first] == [r.run_key for r in again]
+
+
+def test_a_burst_of_ingests_queues_one_warehouse_build():
+    from dagster import DagsterEvent, DagsterEventType, DagsterRunStatus, build_run_status_sensor_context
+
+    from orchestration.defs.sensors import rebuild_after_ingest
+
+    with DagsterInstance.ephemeral() as instance:
+        ingest = instance.create_run_for_job(
+            defs.resolve_job_def("ingest_job"),
+            status=DagsterRunStatus.SUCCESS,
+            tags={"dagster/partition": "2024"},
+        )
+
+        def evaluate():
+            context = build_run_status_sensor_context(
+                sensor_name="rebuild_after_ingest",
+                dagster_event=DagsterEvent(DagsterEventType.RUN_SUCCESS.value, job_name="ingest_job"),
+                dagster_instance=instance,
+                dagster_run=ingest,
+            )
+            return rebuild_after_ingest(context)
+
+        first = evaluate()
+        assert first.tags["treem/trigger"] == "after_ingest"
+        # a build waiting to start (queued runs need a code location; not-started waits the same way)
+        instance.create_run_for_job(
+            defs.resolve_job_def("warehouse_job"), status=DagsterRunStatus.NOT_STARTED
+        )
+        second = evaluate()
+        assert "already waiting" in second.skip_message
