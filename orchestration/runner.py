@@ -31,6 +31,11 @@ def instance_config(existing: dict | None = None) -> dict:
     config = dict(existing or {})
     config.setdefault("telemetry", {"enabled": False})
     config["concurrency"] = CONCURRENCY
+    # Older run-queue limits conflict with `concurrency` (Dagster refuses both): the one-writer rule wins.
+    queues = [config.get("run_queue"), (config.get("run_coordinator") or {}).get("config")]
+    for queue in (q for q in queues if isinstance(q, dict)):
+        for key in ("max_concurrent_runs", "tag_concurrency_limits", "block_op_concurrency_limited_runs"):
+            queue.pop(key, None)
     return config
 
 

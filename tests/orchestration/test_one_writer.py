@@ -46,6 +46,20 @@ def test_an_existing_instance_yaml_keeps_its_storage(tmp_path):
     assert written["concurrency"]["runs"]["max_concurrent_runs"] == 1
 
 
+def test_an_older_run_queue_limit_gives_way_to_the_one_writer_rule(tmp_path):
+    coordinator = {
+        "module": "dagster._core.run_coordinator",
+        "class": "QueuedRunCoordinator",
+        "config": {"max_concurrent_runs": 10, "dequeue_interval_seconds": 2},
+    }
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump({"run_coordinator": coordinator}))
+    ensure_instance_yaml(tmp_path)
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+    kept = yaml.safe_load((tmp_path / "dagster.yaml").read_text())["run_coordinator"]["config"]
+    assert kept == {"dequeue_interval_seconds": 2}
+
+
 # Each competitor is its own process, exactly as the CLI, the daemon's run workers and a second terminal are.
 COMPETITOR = textwrap.dedent(
     """
