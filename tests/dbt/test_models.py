@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -18,7 +19,7 @@ import pytest
 from ingest.warehouse import ALL_TABLES, ensure_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")  # the dbt of the interpreter running the tests
 PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 V2008_FROM, V2008_TO, V2025_FROM = dt.date(2008, 8, 1), dt.date(2025, 6, 30), dt.date(2025, 7, 1)
