@@ -99,11 +99,18 @@ def archive_copy(path: Path, sha: str, archive_dir: Path) -> Path:
     return target
 
 
-def retire(path: Path, sha: str, archive_dir: Path) -> Path:
-    """After processing: make sure the original is archived by hash, then remove it from the inbox."""
-    target = archive_copy(path, sha, archive_dir)
-    path.unlink(missing_ok=True)
-    return target
+def retire(path: Path, sha: str, archive_dir: Path) -> bool:
+    """After processing: make sure the original is archived by hash, then remove it from the inbox.
+
+    Only if the file still has the content that was processed: a file still being copied in, or replaced
+    since, stays in the inbox as a new arrival (the sensor sees its new size and mtime). Returns whether it
+    was removed.
+    """
+    if file_fingerprint(path) != sha:
+        return False
+    archive_copy(path, sha, archive_dir)
+    path.unlink()
+    return True
 
 
 def is_inside(path: Path, folder: Path) -> bool:
@@ -193,6 +200,5 @@ def settle(summary, warehouse_file: Path, inbox_dir: Path, archive_dir: Path, ye
     moved = 0
     for result in summary.results:
         if is_inside(result.path, inbox_dir) and result.path.exists():
-            retire(result.path, result.sha256, archive_dir)
-            moved += 1
+            moved += retire(result.path, result.sha256, archive_dir)
     return moved

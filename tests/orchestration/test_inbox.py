@@ -64,3 +64,11 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
     assert [r.status for r in again.results] == ["duplicate"]
     assert settle(again, wh, inbox, tmp_path / "archive", 2024) == 1
     assert len(read_arrivals(tmp_path / "archive")) == len(log) and list_inbox(inbox) == []
+
+    # a file that changed after it was read (still being copied in) stays waiting, as a new arrival
+    write_template("tan-yen-2021", "culture", 2024, inbox / "van-hoa.xlsx")
+    third = ingest_paths(list_inbox(inbox), warehouse_path=wh)
+    with (inbox / "van-hoa.xlsx").open("ab") as grown:
+        grown.write(b"more bytes")
+    assert settle(third, wh, inbox, tmp_path / "archive", 2024) == 0
+    assert [p.name for p in list_inbox(inbox)] == ["van-hoa.xlsx"]
