@@ -183,6 +183,8 @@ def compare_warehouses(live: Path, rebuilt: Path, limit: int = 5) -> Comparison:
 def rebuild(live: Path, work_dir: Path, progress=print) -> Comparison:
     """Replay the archive of `live` into `work_dir/treem.duckdb` and compare the two."""
     archive_dir = archive_folder(live.parent)
+    if not read_arrivals(archive_dir):
+        raise FileNotFoundError(f"nothing to replay: no arrivals log in {archive_dir} (ingest runs write it)")
     if work_dir.exists() and any(work_dir.iterdir()):
         raise FileExistsError(f"{work_dir} is not empty: choose a new folder for the rebuilt warehouse")
     work_dir.mkdir(parents=True, exist_ok=True)

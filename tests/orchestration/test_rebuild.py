@@ -43,3 +43,10 @@ def test_rebuild_refuses_a_folder_in_use(built_warehouse, tmp_path, capsys):
     (tmp_path / "something").write_text("x")
     assert main(["rebuild", "--out", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_rebuild_without_an_archive_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TREEM_WAREHOUSE", str(tmp_path / "treem.duckdb"))
+    assert main(["rebuild"]) == 2
+    assert "nothing to replay" in capsys.readouterr().err
+    assert not (tmp_path / "rebuild").exists()
