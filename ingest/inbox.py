@@ -24,8 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-
 
 def inbox_folder(warehouse_root: Path | str | None = None) -> Path:
     """`TREEM_INBOX` if set, else `<warehouse folder>/inbox`."""
@@ -55,8 +53,13 @@ def list_files(paths: Iterable[Path | str]) -> list[Path]:
             out.extend(f for f in p.rglob("*") if _counts(f))
         elif p.is_file():
             out.append(p)
-    unique = list(dict.fromkeys(out))
-    return sorted(unique, key=lambda f: (f.stat().st_mtime, f.name))
+    arrived = []
+    for f in dict.fromkeys(out):
+        try:
+            arrived.append((f.stat().st_mtime, f.name, f))
+        except FileNotFoundError:  # moved to the archive by a run meanwhile (the sensor lists concurrently)
+            continue
+    return [f for _, _, f in sorted(arrived, key=lambda item: item[:2])]
 
 
 def list_inbox(folder: Path | str) -> list[Path]:

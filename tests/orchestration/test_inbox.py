@@ -43,6 +43,7 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
 
     wh, inbox, elsewhere = tmp_path / "treem.duckdb", tmp_path / "inbox", tmp_path / "mine"
     write_template("tan-yen-2021", "health", 2024, inbox / "y-te.xlsx")
+    sent_again = (inbox / "y-te.xlsx").read_bytes()
     (inbox / "rac.xlsx").write_bytes(b"not a workbook")
     write_template("tan-yen-2021", "education", 2024, elsewhere / "giao-duc.xlsx")
     batch = [*list_inbox(inbox), elsewhere / "giao-duc.xlsx"]
@@ -59,7 +60,7 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
     assert len(archived_originals(tmp_path / "archive")) == 3
 
     # the same files again: duplicates make no submission, so nothing more is logged
-    write_template("tan-yen-2021", "health", 2024, inbox / "y-te (gui lai).xlsx")
+    (inbox / "y-te (gui lai).xlsx").write_bytes(sent_again)
     again = ingest_paths(list_inbox(inbox), warehouse_path=wh)
     assert [r.status for r in again.results] == ["duplicate"]
     assert settle(again, wh, inbox, tmp_path / "archive", 2024) == 1
