@@ -56,22 +56,24 @@ def plan_inbox_runs(
     new_by_year: dict[int, list[tuple[str, Path]]] = defaultdict(list)
     requested = 0
     for name, path in waiting.items():
-        try:
-            stat = Stat.of(path)
-        except FileNotFoundError:  # moved away between the listing and now
-            continue
-        if pending.get(name) == [stat.size, stat.mtime_ns]:
-            continue
         if requested >= limit:
             break
+        try:
+            stat = Stat.of(path)
+            if pending.get(name) == [stat.size, stat.mtime_ns]:
+                continue
+            identity = f"{name}|{stat.size}|{stat.mtime_ns}|{file_fingerprint(path)}"
+            year = reporting_year(path)
+        except FileNotFoundError:  # taken by another run (e.g. the yearly consolidation) meanwhile
+            continue
         requested += 1
         pending[name] = [stat.size, stat.mtime_ns]
-        new_by_year[reporting_year(path)].append((f"{name}|{stat.size}|{stat.mtime_ns}", path))
+        new_by_year[year].append((identity, path))
     requests = []
     for year, files in sorted(new_by_year.items()):
         key = hashlib.sha256()
-        for identity, path in files:
-            key.update(f"{identity}|{file_fingerprint(path)}\n".encode())
+        for identity, _ in files:
+            key.update(f"{identity}\n".encode())
         requests.append(
             RunRequest(
                 run_key=f"{year}:{key.hexdigest()[:16]}",
