@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON312 := $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	$$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && { echo $$c; break; }; done)
 
-.PHONY: setup demo test lint dev docs clean
+.PHONY: setup demo test test-fast lint dev docs clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (python3.12)"; exit 1; }
@@ -24,9 +24,15 @@ setup: $(BIN)/.installed dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/treem demo
 
+# The whole suite, slow tests included (soak, competing runs, rebuild, bench, PostgreSQL).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# While iterating: everything but the tests marked `slow`.
+test-fast: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -209,6 +209,7 @@ def run_dbt_build(
     args: Iterable[str] = (),
     target_path: Path | str | None = None,
     log_path: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
 ):
     """`dbt build` on PostgreSQL in a subprocess; returns the CompletedProcess (caller checks returncode).
 
@@ -234,4 +235,71 @@ def run_dbt_build(
     if log_path:
         cmd += ["--log-path", str(log_path)]
     cmd += list(args)
-    return subprocess.run(cmd, env=dbt_env(database), capture_output=True, text=True, check=False)
+    return subprocess.run(cmd, env=dbt_env(database, env), capture_output=True, text=True, check=False)
+
+
+# --- least privilege on the shared server ---------------------------------------------------------------
+# Three roles. The pipeline logs in as `treem_pipeline`, owns the schemas it writes (raw, audit, dq and dbt's
+# staging, intermediate, marts) and is no superuser. Analysts are members of `treem_analyst`: read-only on
+# `marts`. Statisticians are members of `treem_statistician`: read-only on `marts`, `dq` and `audit`.
+# Nobody but the pipeline reads `raw` (cell-level values, including small counts of sensitive indicators).
+# The marts' SELECT grants are dbt `grants` (dbt_project.yml); schema USAGE and the landing tables' grants
+# are applied by `grant_readers` after each publish and build, because dbt grants cover relations only.
+PIPELINE_ROLE = "treem_pipeline"
+ANALYST_ROLE = "treem_analyst"
+STATISTICIAN_ROLE = "treem_statistician"
+READ_ACCESS = {ANALYST_ROLE: ("marts",), STATISTICIAN_ROLE: ("marts", "dq", "audit")}
+
+
+def provision_roles(admin_conninfo: str, database: str, pipeline_password: str | None = None) -> None:
+    """Once, as an administrator: create the three roles (if missing) and let the pipeline create schemas
+    in `database`. After this the pipeline runs with `TREEM_PG_USER=treem_pipeline`."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_conninfo, autocommit=True) as con:
+        for role, login in ((PIPELINE_ROLE, True), (ANALYST_ROLE, False), (STATISTICIAN_ROLE, False)):
+            exists = con.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+            if not exists:
+                con.execute(
+                    sql.SQL("create role {} {}").format(
+                        sql.Identifier(role), sql.SQL("login" if login else "nologin")
+                    )
+                )
+            con.execute(
+                sql.SQL("alter role {} nosuperuser nocreatedb nocreaterole").format(sql.Identifier(role))
+            )
+        if pipeline_password:
+            con.execute(
+                sql.SQL("alter role {} password {}").format(
+                    sql.Identifier(PIPELINE_ROLE), sql.Literal(pipeline_password)
+                )
+            )
+        con.execute(
+            sql.SQL("grant connect, create on database {} to {}").format(
+                sql.Identifier(database), sql.Identifier(PIPELINE_ROLE)
+            )
+        )
+        con.execute(
+            sql.SQL("grant connect on database {} to {}, {}").format(
+                sql.Identifier(database), sql.Identifier(ANALYST_ROLE), sql.Identifier(STATISTICIAN_ROLE)
+            )
+        )
+
+
+def grant_readers(dsn_or_env: str | Mapping[str, str] | None = None) -> None:
+    """As the pipeline: schema USAGE for the reader roles, and SELECT on the landing schemas they may read
+    (`dq`, `audit`; the marts' SELECT comes from dbt grants). Idempotent; nothing on `raw`."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(pg_conninfo(dsn_or_env)) as con:
+        present = {row[0] for row in con.execute("select schema_name from information_schema.schemata")}
+        for role, schemas in READ_ACCESS.items():
+            for schema in (s for s in schemas if s in present):
+                names = {"schema": sql.Identifier(schema), "role": sql.Identifier(role)}
+                con.execute(sql.SQL("grant usage on schema {schema} to {role}").format(**names))
+                if schema in DEFAULT_SCHEMAS:
+                    grant = "grant select on all tables in schema {schema} to {role}"
+                    con.execute(sql.SQL(grant).format(**names))
+        con.commit()

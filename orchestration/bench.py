@@ -21,9 +21,9 @@ Stages
 Memory: `resource.getrusage` maxrss of this process (RUSAGE_SELF) and of its waited-for children
 (RUSAGE_CHILDREN: dbt, and the synth's pool workers, snapshotted before the pipeline starts).
 
-The Definitions bind the warehouse path when `orchestration.definitions` is first imported, so the bench
-sets TREEM_WAREHOUSE before importing it and refuses to run in a process that already imported it for
-another file; `python -m orchestration.bench` (or `treem bench`) is the way to run it.
+The bench points the runs at its own warehouse through TREEM_WAREHOUSE / TREEM_INBOX, which the resources
+read when a run starts; it runs in its own process (`python -m orchestration.bench`, `treem bench`) so that
+its memory figures are the pipeline's alone.
 
 Scales: `national` (every province, every sector, backfill 2020-2029, incremental 2030), `province`
 (Điện Biên, every sector, backfill 2020-2025, incremental 2026) and `tiny` (2 provinces, 1 sector, one
@@ -226,17 +226,9 @@ def _counts(warehouse: Path) -> dict:
 
 
 def _ensure_definitions_for(warehouse: Path) -> None:
+    """Point the runs at the bench's warehouse: the resources read these when a run starts."""
     os.environ["TREEM_WAREHOUSE"] = str(warehouse)
     os.environ["TREEM_INBOX"] = str(warehouse.parent / "inbox")
-    if "orchestration.definitions" in sys.modules:
-        from orchestration.definitions import defs
-
-        bound = defs.resources["warehouse"].path
-        if Path(bound).resolve() != warehouse.resolve():
-            raise RuntimeError(
-                f"the Definitions are bound to {bound}; run the bench in a fresh process "
-                "(python -m orchestration.bench)"
-            )
 
 
 def run_pipeline(

@@ -13,7 +13,8 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem synth --scale national --years 2020-2030 --out DIR
                                                  write a deterministic synthetic national inbox
     treem bench [--scale national]               benchmark readers, backfill, one new year, memory
-    treem dev                                    open the Dagster UI on the same definitions
+    treem rebuild [--out DIR]                    replay the archive into a fresh warehouse and compare
+    treem dev                                    open the Dagster UI on the same definitions (127.0.0.1)
 
 A mistake a person can fix (an unknown plan, a missing file, no warehouse yet, a SQL typo) ends in one or two
 plain lines and a non-zero exit; `treem --debug ...` shows the traceback instead.
@@ -168,7 +169,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files or folders: one ingest run per reporting year, then rebuild the warehouse."""
     _prepare()
-    from orchestration.defs.inbox import list_inbox, reporting_year
+    from ingest.inbox import inbox_folder, list_inbox, reporting_year
     from orchestration.runner import run_job
 
     files: list[Path] = []
@@ -176,9 +177,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if missing:
         raise UserError(
             f"no such file or folder: {_listing(missing, limit=3)}",
-            "give workbooks (.xlsx) or folders of them; with no path, treem ingests warehouse/inbox/",
+            "give workbooks (.xlsx) or folders of them; with no path, treem ingests the inbox (TREEM_INBOX)",
         )
-    for raw in args.paths or [str(warehouse_path().parent / "inbox")]:
+    for raw in args.paths or [str(inbox_folder())]:
         path = Path(raw)
         files.extend(list_inbox(path) if path.is_dir() else [path])
     if not files:
@@ -367,6 +368,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Replay every archived original into a fresh warehouse and compare it with the live one."""
+    _prepare()
+    import duckdb
+
+    from orchestration.rebuild import rebuild
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else warehouse_path().parent / "rebuild" / stamp
+    try:
+        comparison = rebuild(warehouse_path(), out, progress=partial(print, flush=True))
+    except (OSError, RuntimeError, duckdb.Error) as error:
+        print(f"treem rebuild: {error}", file=sys.stderr)
+        return 2
+    for line in comparison.differences:
+        print(f"  DIFFERENT {line}")
+    verdict = "identical" if comparison.same else f"{len(comparison.differences)} difference(s)"
+    print(f"{comparison.tables} tables, {comparison.rows:,} rows compared: {verdict}; rebuilt in {out}")
+    return 0 if comparison.same else 1
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     _prepare()
     from orchestration.runner import dagster_instance
@@ -374,7 +396,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     dagster_instance()
     os.execvp(
         os.path.join(os.path.dirname(sys.executable), "dagster"),
-        ["dagster", "dev", "-m", "orchestration.definitions", "-p", str(args.port)],
+        ["dagster", "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(args.port)],
     )
     return 0
 
@@ -441,7 +463,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", action="store_true", help="keep the synthetic inbox and warehouse")
     bench.set_defaults(func=cmd_bench)
 
-    dev = sub.add_parser("dev", help="open the Dagster UI")
+    rebuild = sub.add_parser("rebuild", help="replay the archive into a fresh warehouse and compare")
+    rebuild.add_argument(
+        "--out", help="an empty folder for the rebuilt warehouse (default: warehouse/rebuild/<time>)"
+    )
+    rebuild.set_defaults(func=cmd_rebuild)
+
+    dev = sub.add_parser("dev", help="open the Dagster UI (on 127.0.0.1)")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
     return parser

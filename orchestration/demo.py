@@ -1,8 +1,9 @@
 """The main job, end to end: what `treem demo` runs and what the test session builds its fixture with.
 
 1. land the reference data (catalog, plan registry, localities, agencies, tasks);
-2. put the deterministic sample submissions in the inbox and ingest them, one reporting-year partition at a
-   time (the same partitions the inbox sensor would request);
+2. put the deterministic sample submissions in the inbox (`TREEM_INBOX`, else `warehouse/inbox`) and ingest
+   them, one reporting-year partition at a time (the same partitions the inbox sensor would request); each
+   processed original moves to the archive;
 3. build the warehouse: data quality, dbt models and marts, review reports.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
-from orchestration.defs.inbox import list_inbox, reporting_year
+from ingest.inbox import inbox_folder, list_inbox, reporting_year
 from orchestration.runner import JobOutcome, run_job
 
 
@@ -26,7 +27,7 @@ def build_demo_warehouse(
     from ingest.warehouse import warehouse_path
     from orchestration.summary import record_planted_defects
 
-    inbox = inbox or warehouse_path().parent / "inbox"
+    inbox = inbox or inbox_folder()
     report = on_outcome or (lambda outcome: None)
     outcomes = []
 

@@ -13,21 +13,47 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from dagster import DagsterInstance, ExecuteInProcessResult
 
 from ingest.warehouse import PROJECT_ROOT, warehouse_path
+from orchestration.defs.concurrency import CONCURRENCY
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def instance_config(existing: dict | None = None) -> dict:
+    """The instance settings treem relies on, merged into an existing `dagster.yaml` (its storage kept).
+
+    Telemetry off, and the one-writer rule of `orchestration.defs.concurrency`: a run queue of one and
+    pools of one slot (the `concurrency` section is treem's; a different one is replaced).
+    """
+    config = dict(existing or {})
+    config.setdefault("telemetry", {"enabled": False})
+    config["concurrency"] = CONCURRENCY
+    # Older run-queue limits conflict with `concurrency` (Dagster refuses both): the one-writer rule wins.
+    queues = [config.get("run_queue"), (config.get("run_coordinator") or {}).get("config")]
+    for queue in (q for q in queues if isinstance(q, dict)):
+        for key in ("max_concurrent_runs", "tag_concurrency_limits", "block_op_concurrency_limited_runs"):
+            queue.pop(key, None)
+    return config
+
+
+def ensure_instance_yaml(home: Path | str) -> Path:
+    """Write (or complete) `<home>/dagster.yaml` with `instance_config`; return its path."""
+    path = Path(home) / "dagster.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    wanted = instance_config(existing)
+    if wanted != existing:
+        path.write_text(yaml.safe_dump(wanted, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def dagster_instance() -> DagsterInstance:
     """The persistent instance in DAGSTER_HOME (default `.dagster_home/` in the project)."""
     home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
-    os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        with open(config, "w", encoding="utf-8") as handle:
-            handle.write("telemetry:\n  enabled: false\n")
+    ensure_instance_yaml(home)
     return DagsterInstance.get()
 
 

@@ -18,7 +18,6 @@ os.environ["TREEM_INBOX"] = str(_SESSION_DIR / "inbox")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")

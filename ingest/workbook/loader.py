@@ -24,11 +24,9 @@ reversible, unlike deleting.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import multiprocessing as mp
 import os
-import shutil
 import signal
 import warnings
 from collections import deque
@@ -41,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_files
 from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import write_feedback
@@ -49,37 +48,7 @@ from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
 
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 INSERT_CHUNK = 500
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given plus every file inside given folders (not hidden, not temp '~$' files), in arrival
-    order (modification time, then name) so a corrected resubmission is processed after the original."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(f for f in p.rglob("*") if f.is_file() and not f.name.startswith((".", "~$")))
-        elif p.is_file():
-            out.append(p)
-    unique = list(dict.fromkeys(out))
-    return sorted(unique, key=lambda f: (f.stat().st_mtime, f.name))
-
-
-def archive(path: Path, sha: str, archive_dir: Path) -> Path:
-    target = archive_dir / sha[:2] / f"{sha}{path.suffix.lower() or '.bin'}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    return target
 
 
 def _insert_rows(con, table: str, rows: list[dict]) -> None:
@@ -263,7 +232,7 @@ def ingest_paths(
     limits: Limits = DEFAULT_LIMITS,
     workers: int | None = None,
 ) -> IngestSummary:
-    """Ingest files and folders (default: the `inbox/` folder next to the warehouse) and summarise.
+    """Ingest files and folders (default: the inbox, see `ingest.inbox`) and summarise.
 
     `inbox_archive_dir` defaults to `archive/` next to the warehouse and `feedback_dir` to `feedback/`.
     `workers`: processes that read and parse ahead while this one writes (default: the machine's cores for
@@ -275,7 +244,7 @@ def ingest_paths(
     root = wh.parent
     archive_dir = Path(inbox_archive_dir) if inbox_archive_dir else root / "archive"
     fb_dir = Path(feedback_dir) if feedback_dir else root / "feedback"
-    files = expand_paths(paths if paths is not None else [root / "inbox"])
+    files = list_files(paths if paths is not None else [inbox_folder(root)])
     ref = reference or load_reference()
     say = progress or (lambda line: None)
     summary = IngestSummary()
@@ -316,7 +285,7 @@ class Prepared:
 
 def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) -> Prepared:
     """Hash, safety-check and parse one file; whole-file problems become a rejection, never an exception."""
-    ready = Prepared(sha or sha256_of(path))
+    ready = Prepared(sha or file_fingerprint(path))
     try:
         check_file(path, limits)
         ready.parsed = parse_workbook(path, ref, limits)
@@ -365,7 +334,7 @@ def _submit(pool: ProcessPoolExecutor, path: Path):
 
 def _alone(path: Path) -> Prepared:
     """Read one file in its own one-worker pool: a file that kills its reader is rejected, nothing else."""
-    sha = sha256_of(path)
+    sha = file_fingerprint(path)
     pool = _pool(1)
     try:
         return _submit(pool, path).result()
@@ -428,7 +397,7 @@ def _ingest_one(
     limits: Limits = DEFAULT_LIMITS,
     ready: Prepared | None = None,
 ) -> FileResult:
-    sha = ready.sha256 if ready else sha256_of(path)
+    sha = ready.sha256 if ready else file_fingerprint(path)
     result = FileResult(path=path, sha256=sha)
     known = con.execute(
         "select submission_id, file_name from audit.submissions where sha256 = ? "
@@ -437,7 +406,7 @@ def _ingest_one(
         [sha, list(PERMANENT_REJECTIONS)],
     ).fetchone()
     received = dt.datetime.now()
-    archived = archive(path, sha, archive_dir)
+    archived = archive_copy(path, sha, archive_dir)
     base = {
         "submission_id": f"{sha[:12]}-{received:%Y%m%d%H%M%S%f}",
         "file_name": path.name,

@@ -25,7 +25,7 @@ ingest_job = define_asset_job(
 
 warehouse_job = define_asset_job(
     "warehouse_job",
-    selection=AssetSelection.all() - AssetSelection.groups("reference", "submissions"),
+    selection=AssetSelection.all() - AssetSelection.groups("reference", "submissions", "backup", "postgres"),
     executor_def=in_process_executor,
     tags={"treem/stage": "warehouse"},
     description="Validate, build the dbt models and marts, and write the review reports.",
@@ -37,4 +37,20 @@ report_job = define_asset_job(
     executor_def=in_process_executor,
     tags={"treem/stage": "reports"},
     description="Write the sơ kết 2025 / tổng kết 2030 reports from the current marts.",
+)
+
+backup_job = define_asset_job(
+    "backup_job",
+    selection=AssetSelection.groups("backup"),
+    executor_def=in_process_executor,
+    tags={"treem/stage": "backup"},
+    description="Export the warehouse to <warehouse>/backups/ (DuckDB EXPORT DATABASE).",
+)
+
+postgres_job = define_asset_job(
+    "postgres_job",
+    selection=AssetSelection.groups("postgres"),
+    executor_def=in_process_executor,
+    tags={"treem/stage": "postgres"},
+    description="Publish the landing tables to PostgreSQL and build the dbt project there.",
 )

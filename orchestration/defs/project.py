@@ -6,20 +6,15 @@ The manifest must exist before the definitions load; `treem setup`/`make setup` 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ingest.warehouse import PROJECT_ROOT, warehouse_path
+from ingest.warehouse import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-
-# dbt reads the warehouse location from the environment (profiles.yml); make the Python default explicit so
-# dbt and the loaders always agree on the file.
-os.environ.setdefault("TREEM_WAREHOUSE", str(warehouse_path()))
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

@@ -1,15 +1,22 @@
-"""Resources shared by every asset: the warehouse file and the dbt CLI."""
+"""Resources shared by every asset: the warehouse file, PostgreSQL and the dbt CLI.
+
+Nothing here reads the environment when the Definitions load: empty fields resolve from `TREEM_*` when a
+run or a sensor tick uses them, so one loaded code location follows the configuration it runs with.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
 from ingest import warehouse
+from ingest.inbox import archive_folder, inbox_folder
 from orchestration.defs.project import dbt_executable, dbt_project
 
 
@@ -20,23 +27,67 @@ class WarehouseResource(ConfigurableResource):
     runs in its own process.
     """
 
-    path: str
+    path: str = ""  # empty: `TREEM_WAREHOUSE` when the run starts, else `warehouse/treem.duckdb`
+    inbox: str = ""  # empty: `TREEM_INBOX` when the run starts, else `inbox/` beside the warehouse file
+
+    @property
+    def file(self) -> Path:
+        """The DuckDB file, resolved when a run uses it (never when the Definitions load)."""
+        return Path(self.path).resolve() if self.path else warehouse.warehouse_path()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with warehouse.connect(self.path, read_only=read_only) as con:
+        with warehouse.connect(self.file, read_only=read_only) as con:
             yield con
 
     @property
-    def root(self):
-        from pathlib import Path
+    def root(self) -> Path:
+        return self.file.parent
 
-        return Path(self.path).resolve().parent
+    @property
+    def inbox_dir(self) -> Path:
+        return Path(self.inbox).resolve() if self.inbox else inbox_folder(self.root)
+
+    @property
+    def archive_dir(self) -> Path:
+        return archive_folder(self.root)
+
+
+class PostgresResource(ConfigurableResource):
+    """Where the PostgreSQL deployment is and as whom the pipeline connects (its own, non-superuser role).
+
+    Empty fields fall back to the `TREEM_PG_*` variables when a run starts (the dbt profile reads the same).
+    """
+
+    host: str = ""
+    port: str = ""
+    user: str = ""
+    password: str = ""
+    database: str = ""
+
+    def settings(self) -> dict[str, str]:
+        values = {
+            "TREEM_PG_HOST": self.host,
+            "TREEM_PG_PORT": self.port,
+            "TREEM_PG_USER": self.user,
+            "TREEM_PG_PASSWORD": self.password,
+            "TREEM_PG_DATABASE": self.database,
+        }
+        return {**os.environ, **{name: value for name, value in values.items() if value}}
+
+    def conninfo(self) -> str:
+        from ingest.postgres import pg_conninfo
+
+        return pg_conninfo(self.settings())
+
+    def dbt_env(self) -> dict[str, str]:
+        return self.settings()
 
 
 def build_resources() -> dict:
     return {
-        "warehouse": WarehouseResource(path=str(warehouse.warehouse_path())),
+        "warehouse": WarehouseResource(),
+        "postgres": PostgresResource(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),

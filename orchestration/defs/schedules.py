@@ -7,8 +7,6 @@ default; `TREEM_CONSOLIDATION_CRON` changes it. Review reports are rebuilt at th
 
 from __future__ import annotations
 
-import os
-
 from dagster import (
     DefaultScheduleStatus,
     RunRequest,
@@ -17,11 +15,13 @@ from dagster import (
     schedule,
 )
 
-from orchestration.defs.jobs import ingest_job, warehouse_job
+from orchestration.defs.jobs import backup_job, ingest_job, warehouse_job
 from orchestration.defs.partitions import PROGRAMME_YEARS
+from orchestration.defs.settings import SETTINGS
 
-CONSOLIDATION_CRON = os.environ.get("TREEM_CONSOLIDATION_CRON", "0 6 21 11 *")
-REVIEW_CRON = os.environ.get("TREEM_REVIEW_CRON", "0 6 31 12 *")
+CONSOLIDATION_CRON = SETTINGS.consolidation_cron
+REVIEW_CRON = SETTINGS.review_cron
+BACKUP_CRON = SETTINGS.backup_cron
 REVIEW_YEARS = {2025, 2030}
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -57,4 +57,17 @@ def review_reports(context: ScheduleEvaluationContext):
         return SkipReason(f"{year} is not a review year (2025 sơ kết, 2030 tổng kết)")
     return RunRequest(
         run_key=f"review-{year}", tags={"treem/trigger": "review_reports", "treem/year": str(year)}
+    )
+
+
+@schedule(
+    job=backup_job,
+    cron_schedule=BACKUP_CRON,
+    execution_timezone=TIMEZONE,
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Nightly export of the warehouse to <warehouse>/backups/ (the last 14 kept).",
+)
+def nightly_backup(context: ScheduleEvaluationContext):
+    return RunRequest(
+        run_key=f"backup-{context.scheduled_execution_time:%Y%m%d}", tags={"treem/trigger": "nightly_backup"}
     )

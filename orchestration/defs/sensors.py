@@ -1,14 +1,21 @@
 """Sensors: new workbooks in the inbox start an ingest run; a finished ingest starts the warehouse build.
 
-The inbox sensor keeps, in its cursor, the fingerprints (content hashes) of the files it has already
-requested a run for, so a file is picked up once however many ticks see it, and a renamed copy of a file
-already seen is not picked up again (the ingest would skip it as a duplicate anyway).
+The inbox holds only what is waiting: the ingest moves every processed original to the archive (by hash,
+see `ingest.inbox`). The sensor's cursor therefore only has to remember the files it has requested a run
+for that are still in the inbox (queued or running), each as (size, mtime): a tick lists the folder, stats
+every file, forgets entries whose file has left, and hashes and opens only files that are new or changed.
+The cursor is bounded by the inbox, not by history, and a tick on 3,000 waiting files costs a directory
+listing. At most `MAX_FILES_PER_TICK` new files are requested per tick; the rest follow on the next ticks.
+
+A changed file (same path, new size or mtime) is requested again: the ingest decides by content whether it
+is new, a duplicate or a correction. A file whose run failed stays in the inbox and is not re-requested
+until it changes; the yearly consolidation (or a re-executed run) picks it up.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,6 +23,7 @@ from dagster import (
     DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunsFilter,
     SensorEvaluationContext,
     SensorResult,
     SkipReason,
@@ -23,31 +31,52 @@ from dagster import (
     sensor,
 )
 
-from ingest.warehouse import warehouse_path
-from orchestration.defs.inbox import file_fingerprint, inbox_dir, list_inbox, reporting_year
-from orchestration.defs.jobs import ingest_job, warehouse_job
+from ingest.inbox import Stat, file_fingerprint, list_inbox, reporting_year
+from orchestration.defs.jobs import ingest_job, postgres_job, warehouse_job
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.settings import SETTINGS
+
+MAX_FILES_PER_TICK = 1000
 
 
-def _inbox_folder() -> Path:
-    return Path(os.environ.get("TREEM_INBOX", inbox_dir(warehouse_path().parent)))
+def _pending(cursor: str | None) -> dict[str, list[int]]:
+    """The cursor's pending files; an older cursor format (a list of every fingerprint) starts afresh."""
+    if not cursor:
+        return {}
+    loaded = json.loads(cursor)
+    return loaded.get("pending", {}) if isinstance(loaded, dict) else {}
 
 
-def plan_inbox_runs(folder: Path, cursor: str | None) -> tuple[list[RunRequest], str]:
-    """Pure planning step of the sensor: run requests for unseen files, one per reporting year."""
-    seen: set[str] = set(json.loads(cursor)) if cursor else set()
+def plan_inbox_runs(
+    folder: Path, cursor: str | None, limit: int = MAX_FILES_PER_TICK
+) -> tuple[list[RunRequest], str]:
+    """Pure planning step of the sensor: run requests for new or changed files, one per reporting year."""
+    waiting = {str(path): path for path in list_inbox(folder)}
+    pending = {name: stat for name, stat in _pending(cursor).items() if name in waiting}
     new_by_year: dict[int, list[tuple[str, Path]]] = defaultdict(list)
-    for path in list_inbox(folder):
-        fingerprint = file_fingerprint(path)
-        if fingerprint in seen:
+    requested = 0
+    for name, path in waiting.items():
+        if requested >= limit:
+            break
+        try:
+            stat = Stat.of(path)
+            if pending.get(name) == [stat.size, stat.mtime_ns]:
+                continue
+            identity = f"{name}|{stat.size}|{stat.mtime_ns}|{file_fingerprint(path)}"
+            year = reporting_year(path)
+        except FileNotFoundError:  # taken by another run (e.g. the yearly consolidation) meanwhile
             continue
-        seen.add(fingerprint)
-        new_by_year[reporting_year(path)].append((fingerprint, path))
+        requested += 1
+        pending[name] = [stat.size, stat.mtime_ns]
+        new_by_year[year].append((identity, path))
     requests = []
     for year, files in sorted(new_by_year.items()):
-        run_key = f"{year}:" + ",".join(sorted(fp[:12] for fp, _ in files))
+        key = hashlib.sha256()
+        for identity, _ in files:
+            key.update(f"{identity}\n".encode())
         requests.append(
             RunRequest(
-                run_key=run_key,
+                run_key=f"{year}:{key.hexdigest()[:16]}",
                 partition_key=str(year),
                 run_config={"ops": {"agency_submissions": {"config": {"paths": [str(p) for _, p in files]}}}},
                 tags={
@@ -57,19 +86,19 @@ def plan_inbox_runs(folder: Path, cursor: str | None) -> tuple[list[RunRequest],
                 },
             )
         )
-    return requests, json.dumps(sorted(seen))
+    return requests, json.dumps({"pending": pending}, sort_keys=True)
 
 
 @sensor(
     job=ingest_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=SETTINGS.inbox_interval_seconds,
     default_status=DefaultSensorStatus.STOPPED,
     description="Start an ingest run for the reporting years of newly arrived inbox workbooks.",
 )
-def inbox_sensor(context: SensorEvaluationContext):
-    requests, cursor = plan_inbox_runs(_inbox_folder(), context.cursor)
+def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
+    requests, cursor = plan_inbox_runs(warehouse.inbox_dir, context.cursor)
     if not requests:
-        return SkipReason("no new workbook in the inbox")
+        return SensorResult(skip_reason=SkipReason("no new workbook in the inbox"), cursor=cursor)
     return SensorResult(run_requests=requests, cursor=cursor)
 
 
@@ -81,8 +110,31 @@ def inbox_sensor(context: SensorEvaluationContext):
     description="Rebuild facts, quality results, marts and reports after a successful ingest.",
 )
 def rebuild_after_ingest(context):
+    """One pending build is enough: a build waiting in the queue will see this ingest's data too, so a burst
+    of ingests (one per reporting year) queues one warehouse build, not one each."""
+    waiting = context.instance.get_runs(
+        RunsFilter(
+            job_name=warehouse_job.name, statuses=[DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED]
+        ),
+        limit=1,
+    )
+    if waiting:
+        return SkipReason(f"warehouse build {waiting[0].run_id} is already waiting in the queue")
     year = context.dagster_run.tags.get("dagster/partition", "")
     return RunRequest(
         run_key=f"rebuild-after-{context.dagster_run.run_id}",
         tags={"treem/trigger": "after_ingest", "treem/year": year},
+    )
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[warehouse_job],
+    request_job=postgres_job,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Publish to PostgreSQL and build the marts there after a successful warehouse build.",
+)
+def publish_after_build(context):
+    return RunRequest(
+        run_key=f"publish-after-{context.dagster_run.run_id}", tags={"treem/trigger": "after_build"}
     )

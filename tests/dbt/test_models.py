@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,7 @@ from ingest.reference.labels import REORGANISATION_DATE, VN2008_LAST_DAY
 from ingest.warehouse import ALL_TABLES, ensure_tables
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")  # the dbt of the interpreter running the tests
 PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 V2008_FROM = dt.date(2008, 8, 1)

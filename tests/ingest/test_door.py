@@ -157,8 +157,8 @@ def test_shared_strings_budget(tmp_path):
 def test_warehouse_of_an_older_version_gains_the_new_columns(tmp_path, reference):
     """Shapes only grow: an audit table without `reason_code` gets it, and a rejection recorded before
     (code only in its message) stays permanent."""
+    from ingest.inbox import file_fingerprint
     from ingest.warehouse import INGEST_TABLES, create_table_sql
-    from ingest.workbook.loader import sha256_of
 
     broken = tmp_path / "hong.xlsx"
     broken.write_bytes(b"PK\x03\x04" + b"\0" * 200)
@@ -171,7 +171,7 @@ def test_warehouse_of_an_older_version_gains_the_new_columns(tmp_path, reference
         con.execute(
             "insert into audit.submissions (submission_id, file_name, sha256, status, message) values "
             "('s0', 'hong.xlsx', ?, 'rejected', 'Tệp hỏng (mã lỗi: corrupt; chi tiết: x)')",
-            [sha256_of(broken)],
+            [file_fingerprint(broken)],
         )
     summary = ingest_paths([broken], wh, reference=reference)
     assert summary.results[0].status == "duplicate"

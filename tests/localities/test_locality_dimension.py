@@ -23,10 +23,10 @@ def bridge() -> pd.DataFrame:
 
 
 def test_build_is_fast_and_has_contract_columns():
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine slows the wall clock, not this
     frame = build_localities()
     build_succession()
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
     assert list(frame.columns) == list(RAW_TABLES["raw.localities"])
     assert list(build_succession().columns) == list(RAW_TABLES["raw.locality_succession"])
 

@@ -188,10 +188,10 @@ def test_ten_thousand_names_under_a_second(resolver):
     written = [
         fold(n) if i % 2 else n for i, n in enumerate(itertools.islice(itertools.cycle(names), 10_000))
     ]
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine slows the wall clock, not this
     for text in written:
         resolver.resolve(text, BAC_GIANG, BEFORE)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize(

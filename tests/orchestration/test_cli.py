@@ -29,7 +29,7 @@ def test_status_leads_with_what_needs_a_person(built_warehouse, capsys):
 
 
 def test_a_corrupt_file_is_filed_under_the_year_its_name_states(tmp_path):
-    from orchestration.defs.inbox import reporting_year
+    from ingest.inbox import reporting_year
 
     corrupt = tmp_path / "dien-bien_culture_2022_loi.xlsx"
     corrupt.write_bytes(b"PK\x03\x04 truncated")

@@ -116,7 +116,6 @@ def test_readers_copy_is_readable_while_the_pipeline_holds_the_warehouse(built_w
             ],
             capture_output=True,
             text=True,
-            timeout=60,
         )
     finally:
         writer.close()

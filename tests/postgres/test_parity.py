@@ -19,40 +19,8 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
-PG_HOST = os.environ.get("TREEM_PG_HOST", "127.0.0.1")
-PG_PORT = os.environ.get("TREEM_PG_PORT", "5432")
 REL_TOL = 1e-9
 ABS_TOL = 1e-9
-
-
-def _admin_conninfo(dbname: str = "postgres") -> str:
-    from ingest.postgres import pg_conninfo
-
-    return pg_conninfo({**os.environ, "TREEM_PG_DATABASE": dbname})
-
-
-def _server_or_skip() -> None:
-    try:
-        with psycopg.connect(_admin_conninfo(os.environ.get("TREEM_PG_DATABASE", "test")), connect_timeout=3):
-            pass
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {str(exc).strip()}")
-
-
-@pytest.fixture(scope="module")
-def pg_database():
-    """A fresh database for this test run, dropped afterwards (even if the test fails)."""
-    _server_or_skip()
-    name = f"treem_test_{os.getpid()}"
-    admin = _admin_conninfo(os.environ.get("TREEM_PG_DATABASE", "test"))
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(f"drop database if exists {name} with (force)")
-        con.execute(f"create database {name}")
-    try:
-        yield name
-    finally:
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f"drop database if exists {name} with (force)")
 
 
 def _norm(value):
@@ -132,6 +100,8 @@ def test_compare_tables_tolerates_engine_differences():
     assert compare_tables("t", ["a", "b", "c"], left, right[:1])
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_marts_identical_on_postgres(built_warehouse, pg_database):
     import duckdb
 

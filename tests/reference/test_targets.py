@@ -1,7 +1,8 @@
 """The target registry against the source documents, and the loader's refusal of malformed plan files.
 
-Counts and sampled values were determined by reading the seeds (../shared/seeds); every quote must be found
-verbatim in its seed once whitespace is collapsed, so a mistyped figure or a paraphrase fails here.
+Counts and sampled values were determined by reading the plan texts (ingest/reference/data/sources);
+every quote must be found verbatim in its plan text once whitespace is collapsed, so a mistyped figure
+or a paraphrase fails here.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ingest.reference.plans import (
 from ingest.warehouse import RAW_TABLES, replace_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+SEEDS = REPO_ROOT / "ingest" / "reference" / "data" / "sources"
 APPENDIX_MARKER = "BẢNG TỔNG HỢP CHỈ TIÊU CHƯƠNG TRÌNH HÀNH ĐỘNG"
 OUR_PLANS = ("national-2021", "dien-bien-2021", "bac-ninh-2021", "tan-yen-2021")
 

@@ -1,7 +1,7 @@
 """The task registry: every duty of the five plans, verbatim, with lead and coordinating sectors.
 
-Counts are taken from the seed documents themselves (/work/shared/seeds), so a duty missing from a data file,
-or a "Thực hiện:" line not carried into the registry, fails here.
+Counts are taken from the plan texts themselves (ingest/reference/data/sources), so a duty missing from a
+data file, or a "Thực hiện:" line not carried into the registry, fails here.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from ingest.reference.tasks import (
 )
 from ingest.warehouse import RAW_TABLES
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "ingest" / "reference" / "data" / "sources"
 PLANS_DIR = DEFAULT_DATA_DIR.parent / "plans"
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
 
 TASK_FILES = {
     "lai-chau-2020": "003_dc3af64212abfd7d.txt",
@@ -152,7 +151,6 @@ def test_files_name_their_seed():
 
 
 # --- verbatim --------------------------------------------------------------------------------------------
-@needs_seeds
 @pytest.mark.parametrize("plan_id", list(TASK_FILES))
 def test_every_text_and_agency_is_verbatim_in_its_seed(plan_id, tasks, coordination):
     seed = normalised_seed(plan_id)
@@ -209,7 +207,6 @@ def _kon_tum_registry_runs(tasks, coordination) -> list[tuple[str, str, list[str
     return [(key[1], lead_sector, sectors, n) for key, lead_sector, sectors, n in runs]
 
 
-@needs_seeds
 def test_kon_tum_registry_holds_every_thuc_hien_line(tasks, coordination):
     seed = _kon_tum_seed_assignments()
     runs = _kon_tum_registry_runs(tasks, coordination)
@@ -253,7 +250,6 @@ LAI_CHAU_SECTIONS = {
 }
 
 
-@needs_seeds
 def test_lai_chau_every_department_section(tasks):
     seed = duties_per_heading("lai-chau-2020", "IV. TỔ CHỨC THỰC HIỆN", "V. CHẾ ĐỘ BÁO CÁO")
     assert set(seed) == set(LAI_CHAU_SECTIONS)
@@ -263,7 +259,6 @@ def test_lai_chau_every_department_section(tasks):
     assert {k: list(v) for k, v in by_heading.items()} == {k: [v] for k, v in LAI_CHAU_SECTIONS.items()}
 
 
-@needs_seeds
 def test_lai_chau_specific_tasks_have_the_plan_addressees_as_lead(tasks):
     numbered = [
         p for p in paragraphs(region(seed_lines("lai-chau-2020"), "III. CÁC NHIỆM VỤ", "IV. TỔ CHỨC"))
@@ -283,7 +278,6 @@ def test_lai_chau_coordination(tasks, coordination):
 
 
 # --- numeric plans ---------------------------------------------------------------------------------------
-@needs_seeds
 def test_dien_bien_every_duty_of_to_chuc_thuc_hien(tasks):
     seed = duties_per_heading(
         "dien-bien-2021", "IV. TỔ CHỨC THỰC HIỆN CHƯƠNG TRÌNH", "Sở Lao động Thương binh và Xã hội - cơ quan"
@@ -294,14 +288,12 @@ def test_dien_bien_every_duty_of_to_chuc_thuc_hien(tasks):
     assert closing.lead_sector.tolist() == ["all_agencies"]
 
 
-@needs_seeds
 def test_tan_yen_every_duty_of_to_chuc_thuc_hien(tasks):
     seed = duties_per_heading("tan-yen-2021", "IV. PHÂN CÔNG TRÁCH NHIỆM", "V. CHẾ ĐỘ THÔNG TIN")
     assert len(seed) == 11
     assert registry_per_heading(tasks, "tan-yen-2021", "IV") == seed
 
 
-@needs_seeds
 def test_bac_ninh_every_numbered_item_of_to_chuc_thuc_hien(tasks):
     lines = [line.strip() for line in region(seed_lines("bac-ninh-2021"), "TỔ CHỨC THỰC HIỆN", "Nơi nhận:")]
     headings = [m.group(1) for line in lines if (m := re.match(r"^(\d+)\.\s", line))]

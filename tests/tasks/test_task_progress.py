@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ from ingest.workbook.loader import ingest_paths
 from ingest.workbook.template import build_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")  # the dbt of the interpreter running the tests
 PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 PLAN, SECTOR = "tan-yen-2021", "social_affairs"

@@ -4,13 +4,16 @@ dbt sources map to the Python assets that land them (key `[source, table]`), so 
 registry files and the agency workbooks through staging and intermediate models to the marts.
 """
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
+from orchestration.defs.resources import WarehouseResource
 
 
 class TreemDbtTranslator(DagsterDbtTranslator):
@@ -27,7 +30,13 @@ class TreemDbtTranslator(DagsterDbtTranslator):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=TreemDbtTranslator(),
+    pool=WAREHOUSE_POOL,
 )
-def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the selected models: runs them and their tests in dependency order."""
+def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """`dbt build` of the selected models: runs them and their tests in dependency order.
+
+    dbt's profile reads the DuckDB file from `TREEM_WAREHOUSE`; the run's warehouse resource decides it, so
+    the loaders and dbt always agree on the file.
+    """
+    os.environ["TREEM_WAREHOUSE"] = str(warehouse.file)
     yield from dbt.cli(["build"], context=context).stream()

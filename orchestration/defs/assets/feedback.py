@@ -10,6 +10,7 @@ one per submission (the name is stable per file content).
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
 
 from ingest.warehouse import SOURCE_OF_TABLE
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
 JUDGED = [AssetKey(list(SOURCE_OF_TABLE[name])) for name in ("dq.check_results", "dq.flagged_values")]
@@ -27,6 +28,7 @@ class FeedbackConfig(Config):
     group_name="feedback",
     deps=JUDGED,
     description="One feedback workbook per submission with problems: unread cells and data-quality findings.",
+    pool=WAREHOUSE_POOL,
 )
 def agency_feedback(
     context: AssetExecutionContext, config: FeedbackConfig, warehouse: WarehouseResource

@@ -5,10 +5,9 @@ after every successful build (see `ingest.snapshot`). The asset depends on the m
 failed build never replaces what readers see.
 """
 
-from pathlib import Path
-
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
 PUBLISHED_AFTER = [
@@ -24,10 +23,11 @@ PUBLISHED_AFTER = [
     group_name="publish",
     deps=PUBLISHED_AFTER,
     description="Read-only copy of the warehouse for analysts, replaced atomically after each build.",
+    pool=WAREHOUSE_POOL,
 )
 def reader_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from ingest.snapshot import snapshot_for_readers
 
-    path = snapshot_for_readers(Path(warehouse.path))
+    path = snapshot_for_readers(warehouse.file)
     context.log.info(f"readers' copy: {path}")
     return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})

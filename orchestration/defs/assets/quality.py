@@ -26,6 +26,7 @@ from dagster import (
 from expectations import load_config
 from expectations.checks import CHECK_FAMILIES
 from ingest.warehouse import SOURCE_OF_TABLE
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
 GROUP = "quality"
@@ -81,6 +82,7 @@ def _check_spec(family: str) -> AssetCheckSpec:
         ),
     ],
     check_specs=[_check_spec(family) for family in CHECK_FAMILIES],
+    pool=WAREHOUSE_POOL,
 )
 def data_quality(context: AssetExecutionContext, config: DataQualityConfig, warehouse: WarehouseResource):
     from expectations.report import build_data_docs, write_reports

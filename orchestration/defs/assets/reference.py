@@ -8,6 +8,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from ingest import warehouse
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
 GROUP = "reference"
@@ -62,7 +63,9 @@ def specs(*qualified_names: str, deps: tuple[str, ...] = (), description: str = 
     ]
 
 
-@multi_asset(specs=specs("raw.indicators", description="Indicator catalog (indicators.yaml)."))
+@multi_asset(
+    specs=specs("raw.indicators", description="Indicator catalog (indicators.yaml)."), pool=WAREHOUSE_POOL
+)
 def indicator_catalog(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.catalog import load_indicators
 
@@ -77,7 +80,8 @@ def indicator_catalog(context: AssetExecutionContext, warehouse: WarehouseResour
         "raw.assignments",
         "raw.plan_baselines",
         description="Plan registry: targets with quotes, assignments, baselines (data/plans/*.yaml).",
-    )
+    ),
+    pool=WAREHOUSE_POOL,
 )
 def plan_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.plans import load_registry
@@ -90,7 +94,8 @@ def plan_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
         "raw.localities",
         "raw.locality_succession",
         description="Both administrative schemes and the old-to-new crosswalk (vietnam-provinces).",
-    )
+    ),
+    pool=WAREHOUSE_POOL,
 )
 def administrative_units(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.localities import build_localities, build_succession
@@ -99,7 +104,10 @@ def administrative_units(context: AssetExecutionContext, warehouse: WarehouseRes
     yield from land_frames(context, warehouse, frames)
 
 
-@multi_asset(specs=specs("raw.agencies", deps=("raw.plans",), description="Time-bound reporting agencies."))
+@multi_asset(
+    specs=specs("raw.agencies", deps=("raw.plans",), description="Time-bound reporting agencies."),
+    pool=WAREHOUSE_POOL,
+)
 def reporting_agencies(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.agencies import build_agencies
     from ingest.reference.plans import load_registry
@@ -113,7 +121,8 @@ def reporting_agencies(context: AssetExecutionContext, warehouse: WarehouseResou
         "raw.tasks",
         "raw.task_coordination",
         description="Task registry (nhiệm vụ) with lead and coordinating sectors (data/tasks/*.yaml).",
-    )
+    ),
+    pool=WAREHOUSE_POOL,
 )
 def task_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
     from ingest.reference.tasks import load_tasks

@@ -6,6 +6,7 @@ config narrows a run to some plans or one review when an officer asks for a sing
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
 
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 from reports.build import build_review_report
 from reports.data import numeric_plans
@@ -28,6 +29,7 @@ class ReviewReportsConfig(Config):
     group_name="reports",
     deps=UPSTREAM,
     description="Sơ kết 2025 / tổng kết 2030 workbooks and HTML pages per plan, in <warehouse>/reports/.",
+    pool=WAREHOUSE_POOL,
 )
 def review_reports(
     context: AssetExecutionContext, config: ReviewReportsConfig, warehouse: WarehouseResource

@@ -20,8 +20,9 @@ from dagster import (
     multi_asset,
 )
 
+from ingest.inbox import list_inbox, reporting_year, settle
 from orchestration.defs.assets.reference import source_description, source_key
-from orchestration.defs.inbox import inbox_dir, list_inbox, reporting_year
+from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.partitions import year_partitions
 from orchestration.defs.resources import WarehouseResource
 
@@ -61,6 +62,7 @@ class IngestConfig(Config):
     ],
     partitions_def=year_partitions,
     retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
+    pool=WAREHOUSE_POOL,
 )
 def agency_submissions(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     from ingest.warehouse import has_reference
@@ -76,7 +78,7 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
     if config.paths:
         files = [Path(p) for p in config.paths]
     else:
-        files = [p for p in list_inbox(inbox_dir(warehouse.root)) if reporting_year(p) == year]
+        files = [p for p in list_inbox(warehouse.inbox_dir) if reporting_year(p) == year]
     context.log.info(f"{len(files)} file(s) for {year}")
 
     def progress(line: str) -> None:
@@ -84,7 +86,9 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
         print(f"  {year}: {line}", file=sys.stderr, flush=True)
         context.log.info(line)
 
-    summary = ingest_paths(files, warehouse_path=Path(warehouse.path), progress=progress)
+    summary = ingest_paths(files, warehouse_path=warehouse.file, progress=progress)
+    # Log the arrivals and move the processed inbox originals to the archive (see ingest.inbox).
+    settle(summary, warehouse.file, warehouse.inbox_dir, warehouse.archive_dir, year)
     metadata = summary.as_metadata()
     for name in SUBMISSION_TABLES:
         yield MaterializeResult(asset_key=source_key(name), metadata=metadata)

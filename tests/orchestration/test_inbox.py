@@ -1,0 +1,75 @@
+"""The inbox after the demo build: every processed original moved to the archive, once per content."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ingest.inbox import archived_originals, file_fingerprint, inbox_folder, list_inbox
+
+
+def test_inbox_folder_honours_treem_inbox(tmp_path, monkeypatch):
+    monkeypatch.setenv("TREEM_INBOX", str(tmp_path / "elsewhere"))
+    assert inbox_folder(tmp_path / "wh") == tmp_path / "elsewhere"
+    monkeypatch.delenv("TREEM_INBOX")
+    assert inbox_folder(tmp_path / "wh") == tmp_path / "wh" / "inbox"
+
+
+def test_processed_originals_leave_the_inbox_for_the_archive(warehouse_con, built_warehouse):
+    assert list_inbox(Path(os.environ["TREEM_INBOX"])) == []
+    rows = warehouse_con.execute("select distinct sha256, archived_path from audit.submissions").fetchall()
+    archived = archived_originals(built_warehouse.parent / "archive")
+    assert sorted(str(p) for p in archived) == sorted(path for _, path in rows)
+    for sha, path in rows:
+        assert file_fingerprint(path) == sha
+
+
+def test_the_warehouse_resource_reads_its_configuration_when_used(tmp_path, monkeypatch):
+    """Loaded once, the Definitions follow the environment a run starts with (no import-time binding)."""
+    from orchestration.definitions import defs
+
+    resource = defs.resources["warehouse"]
+    monkeypatch.setenv("TREEM_WAREHOUSE", str(tmp_path / "elsewhere" / "w.duckdb"))
+    monkeypatch.setenv("TREEM_INBOX", str(tmp_path / "drop"))
+    assert resource.file == tmp_path / "elsewhere" / "w.duckdb"
+    assert resource.inbox_dir == tmp_path / "drop"
+    assert resource.archive_dir == tmp_path / "elsewhere" / "archive"
+
+
+def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_path):
+    from ingest.inbox import read_arrivals, settle
+    from ingest.workbook import ingest_paths
+    from ingest.workbook.template import write_template
+
+    wh, inbox, elsewhere = tmp_path / "treem.duckdb", tmp_path / "inbox", tmp_path / "mine"
+    write_template("tan-yen-2021", "health", 2024, inbox / "y-te.xlsx")
+    sent_again = (inbox / "y-te.xlsx").read_bytes()
+    (inbox / "rac.xlsx").write_bytes(b"not a workbook")
+    write_template("tan-yen-2021", "education", 2024, elsewhere / "giao-duc.xlsx")
+    batch = [*list_inbox(inbox), elsewhere / "giao-duc.xlsx"]
+    summary = ingest_paths(batch, warehouse_path=wh)
+    assert settle(summary, wh, inbox, tmp_path / "archive", 2024) == 2
+
+    assert list_inbox(inbox) == []
+    assert (elsewhere / "giao-duc.xlsx").exists()  # `treem ingest` of the user's own folder moves nothing
+    log = read_arrivals(tmp_path / "archive")
+    assert [(a["file_name"], a["status"], a["year"]) for a in log] == [
+        (r.path.name, r.status, "2024") for r in summary.results
+    ]
+    assert {a["status"] for a in log} == {"loaded", "rejected"}
+    assert len(archived_originals(tmp_path / "archive")) == 3
+
+    # the same files again: duplicates make no submission, so nothing more is logged
+    (inbox / "y-te (gui lai).xlsx").write_bytes(sent_again)
+    again = ingest_paths(list_inbox(inbox), warehouse_path=wh)
+    assert [r.status for r in again.results] == ["duplicate"]
+    assert settle(again, wh, inbox, tmp_path / "archive", 2024) == 1
+    assert len(read_arrivals(tmp_path / "archive")) == len(log) and list_inbox(inbox) == []
+
+    # a file that changed after it was read (still being copied in) stays waiting, as a new arrival
+    write_template("tan-yen-2021", "culture", 2024, inbox / "van-hoa.xlsx")
+    third = ingest_paths(list_inbox(inbox), warehouse_path=wh)
+    with (inbox / "van-hoa.xlsx").open("ab") as grown:
+        grown.write(b"more bytes")
+    assert settle(third, wh, inbox, tmp_path / "archive", 2024) == 0
+    assert [p.name for p in list_inbox(inbox)] == ["van-hoa.xlsx"]
