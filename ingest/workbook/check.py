@@ -128,14 +128,14 @@ def narrow_localities(con) -> int:
 
 
 def expand(paths: list[str]) -> list[Path]:
-    from ingest.workbook.loader import expand_paths
+    from ingest.inbox import list_files
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise CheckInputError(f"Không tìm thấy: {', '.join(missing)} (no such file or folder).")
     # Feedback written by an earlier check of the same folder is not a submission.
     named = {Path(p).resolve() for p in paths}
-    files = [f for f in expand_paths(paths) if f.resolve() in named or not is_feedback_file(f)]
+    files = [f for f in list_files(paths) if f.resolve() in named or not is_feedback_file(f)]
     if not files:
         raise CheckInputError("Không có tệp nào để kiểm tra (no file to check in the folders given).")
     return files
