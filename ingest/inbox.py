@@ -179,7 +179,11 @@ def settle(summary, warehouse_file: Path, inbox_dir: Path, archive_dir: Path, ye
     `year` is the reporting-year partition the batch ran in, logged so that a replay runs the same one."""
     from ingest.warehouse import connect
 
-    made_rows = {r.submission_id: r for r in summary.results if r.status in ("loaded", "rejected")}
+    # duplicates are submissions too (audit.submissions records them, naming the file they repeat), so a
+    # replay of the log makes the same rows; a receipt already recorded makes no new row and is not logged
+    made_rows = {
+        r.submission_id: r for r in summary.results if r.status in ("loaded", "rejected", "duplicate")
+    }
     if made_rows:
         with connect(warehouse_file, read_only=True) as con:
             stamps = dict(
@@ -191,6 +195,8 @@ def settle(summary, warehouse_file: Path, inbox_dir: Path, archive_dir: Path, ye
             )
         entries = []
         for submission_id, result in made_rows.items():
+            if submission_id not in stamps and result.status == "duplicate":
+                continue
             if submission_id not in stamps:
                 raise RuntimeError(f"{result.path.name}: submission {submission_id} is not in the warehouse")
             entries.append(

@@ -138,10 +138,10 @@ def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> lis
 def _record_duplicate(con, base: dict, original: tuple[str, str]) -> str:
     """One `duplicate` row per receipt of known content, naming the file it repeats (not twice for the
     same file name: re-running a folder does not grow the audit trail)."""
-    sid, original_name = original
+    _, original_name = original
+    # named by file, not by submission id: what the sender recognises, and the same on a replay
     message = (
-        f"Tệp '{base['file_name']}' trùng nội dung với tệp '{original_name}' đã nhận trước đó "
-        f"(mã hồ sơ {sid}); không nạp lại."
+        f"Tệp '{base['file_name']}' trùng nội dung với tệp '{original_name}' đã nhận trước đó; không nạp lại."
     )
     seen = con.execute(
         "select 1 from audit.submissions where sha256 = ? and status = 'duplicate' and file_name = ?",
