@@ -27,7 +27,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from ingest.inbox import file_fingerprint, list_inbox, read_arrivals
 from ingest.snapshot import read_copy_path
 from ingest.warehouse import PROJECT_ROOT
-from orchestration.runner import ensure_instance_yaml
+from orchestration.runner import ensure_instance_yaml, ensure_pool
 
 FILES_PER_ROUND = 8  # files per arrival round (two rounds: the soak stays a few minutes)
 ARRIVAL_PAUSE = 4  # seconds between rounds: pacing, not an assertion
@@ -121,7 +121,8 @@ def test_soak_daemon_sensors_files_and_readers(tmp_path):
     root, home = tmp_path / "wh", tmp_path / "dagster_home"
     warehouse, inbox = root / "treem.duckdb", root / "inbox"
     ensure_instance_yaml(home)
-    DagsterInstance.from_config(str(home)).dispose()
+    with DagsterInstance.from_config(str(home)) as instance:
+        ensure_pool(instance)
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
