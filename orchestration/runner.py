@@ -17,7 +17,7 @@ import yaml
 from dagster import DagsterInstance, ExecuteInProcessResult
 
 from ingest.warehouse import PROJECT_ROOT, warehouse_path
-from orchestration.defs.concurrency import CONCURRENCY
+from orchestration.defs.concurrency import CONCURRENCY, WAREHOUSE_POOL
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -50,11 +50,26 @@ def ensure_instance_yaml(home: Path | str) -> Path:
     return path
 
 
+def ensure_pool(instance: DagsterInstance) -> None:
+    """Give the warehouse pool its one slot now, before any run claims it.
+
+    Left to the default limit, the pool is created by the first claim; two processes claiming at the same
+    moment can each create it and hold a slot each. Set once, explicitly, no claim ever creates it.
+    """
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return
+    if storage.get_concurrency_info(WAREHOUSE_POOL).slot_count != 1:
+        storage.set_concurrency_slots(WAREHOUSE_POOL, 1)
+
+
 def dagster_instance() -> DagsterInstance:
     """The persistent instance in DAGSTER_HOME (default `.dagster_home/` in the project)."""
     home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
     ensure_instance_yaml(home)
-    return DagsterInstance.get()
+    instance = DagsterInstance.get()
+    ensure_pool(instance)
+    return instance
 
 
 def run_log_path(job_name: str, partition: str | None) -> Path:

@@ -19,7 +19,7 @@ from dagster._core.instance.config import PoolGranularity
 from ingest.warehouse import PROJECT_ROOT
 from orchestration.definitions import defs
 from orchestration.defs.concurrency import WAREHOUSE_POOL
-from orchestration.runner import ensure_instance_yaml
+from orchestration.runner import ensure_instance_yaml, ensure_pool
 
 
 def test_every_asset_that_opens_the_warehouse_is_in_the_pool():
@@ -35,6 +35,8 @@ def test_the_instance_admits_one_run_and_one_warehouse_step(tmp_path):
         assert config.run_queue_config.max_concurrent_runs == 1
         assert config.pool_config.pool_granularity == PoolGranularity.OP
         assert config.pool_config.default_pool_limit == 1
+        ensure_pool(instance)  # created before any claim: two first claims cannot each create it
+        assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 1
 
 
 def test_an_existing_instance_yaml_keeps_its_storage(tmp_path):
@@ -84,7 +86,8 @@ def test_competing_runs_are_serialised_and_nothing_is_lost(tmp_path):
         by_year.setdefault(str(reporting_year(path)), []).append(str(path))
     home, warehouse = tmp_path / "dagster_home", tmp_path / "wh" / "treem.duckdb"
     ensure_instance_yaml(home)
-    DagsterInstance.from_config(str(home)).dispose()  # the storage exists before the competitors start
+    with DagsterInstance.from_config(str(home)) as instance:  # as `treem` and `treem dev` prepare it
+        ensure_pool(instance)
     env = {**os.environ, "DAGSTER_HOME": str(home), "TREEM_WAREHOUSE": str(warehouse)}
     # the reference data first, as on any warehouse (an ingest refuses to judge against no catalog)
     landed = subprocess.run(
