@@ -17,15 +17,15 @@ selected as (
 ),
 
 bridge as (
-    select * from {{ ref('bridge_locality_succession') }}
+    select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 old_units as (

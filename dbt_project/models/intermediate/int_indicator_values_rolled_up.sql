@@ -22,11 +22,11 @@ reported as (
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 children_per_parent as (

@@ -22,11 +22,11 @@ plan_baselines as (
 ),
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 baselines_ranked as (

@@ -13,24 +13,24 @@
 with
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 agencies as (
-    select * from {{ ref('dim_agency') }}
+    select * from {{ ref('stg_reference__agencies') }}
 ),
 
 assignments as (
     select distinct plan_id, indicator_code, sector
-    from {{ ref('fct_assignment') }}
+    from {{ ref('stg_reference__assignments') }}
 ),
 
 bridge as (
-    select * from {{ ref('bridge_locality_succession') }}
+    select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
 successor_communes as (

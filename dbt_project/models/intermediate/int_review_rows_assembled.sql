@@ -14,19 +14,19 @@
 with
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 targets as (
-    select * from {{ ref('fct_target') }}
+    select * from {{ ref('int_targets_flagged') }}
     where is_authoritative
 ),
 

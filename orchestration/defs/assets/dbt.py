@@ -2,12 +2,19 @@
 
 dbt sources map to the Python assets that land them (key `[source, table]`), so the graph runs from the
 registry files and the agency workbooks through staging and intermediate models to the marts.
+
+The build prints its progress per model group (staging, intermediate, marts) on stderr, like the ingest's
+per-file lines: the CLI keeps dbt's own event stream in the run's log file, and a person watching the console
+should see the stage move rather than minutes of silence.
 """
 
+import sys
+import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.project import dbt_project
@@ -23,6 +30,55 @@ class TreemDbtTranslator(DagsterDbtTranslator):
         return f"dbt_{folders[0]}" if folders else "dbt"
 
 
+class GroupProgress:
+    """Counts built models and failed tests per group and prints a line when a group is complete."""
+
+    def __init__(self, context: AssetExecutionContext) -> None:
+        groups = context.assets_def.group_names_by_key
+        self._group_of = {
+            key: groups.get(key, "dbt").removeprefix("dbt_") for key in context.selected_asset_keys
+        }
+        self._total = Counter(self._group_of.values())
+        self._built: Counter[str] = Counter()
+        self._failed: Counter[str] = Counter()
+        self._context = context
+        self._started = time.perf_counter()
+
+    def seen(self, event: object) -> None:
+        if isinstance(event, AssetCheckResult):
+            if not event.passed:
+                self._failed[self._group_of.get(event.asset_key, "dbt")] += 1
+            return
+        if isinstance(event, Output):
+            key = self._context.asset_key_for_output(event.output_name)
+        elif isinstance(event, AssetMaterialization):
+            key = event.asset_key
+        else:
+            return
+        group = self._group_of.get(key)
+        if group is None:
+            return
+        self._built[group] += 1
+        if self._built[group] == self._total[group]:
+            self._print(group)
+
+    def finish(self) -> None:
+        """Groups left incomplete (a model failed or was skipped) still get their line."""
+        for group in self._total:
+            if self._built[group] < self._total[group]:
+                self._print(group)
+
+    def _print(self, group: str) -> None:
+        failed = f", {self._failed[group]} failed tests" if self._failed[group] else ""
+        seconds = time.perf_counter() - self._started
+        print(
+            f"  dbt {group}: {self._built[group]}/{self._total[group]} models built{failed}"
+            f" ({seconds:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -30,4 +86,8 @@ class TreemDbtTranslator(DagsterDbtTranslator):
 )
 def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the selected models: runs them and their tests in dependency order."""
-    yield from dbt.cli(["build"], context=context).stream()
+    progress = GroupProgress(context)
+    for event in dbt.cli(["build"], context=context).stream():
+        progress.seen(event)
+        yield event
+    progress.finish()
