@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- Roll-ups of reported values up the locality hierarchy, per scheme:
 --   vn2008: commune -> district -> province -> vn:VN
 --   vn2025: commune -> province -> vn:VN
@@ -19,6 +20,7 @@ reported as (
     where is_preferred
         and not is_total_row
         and quality_status <> 'error'
+        and {{ in_rebuilt_years() }}
 ),
 
 localities as (

@@ -3,11 +3,16 @@
 dbt sources map to the Python assets that land them (key `[source, table]`), so the graph runs from the
 registry files and the agency workbooks through staging and intermediate models to the marts.
 
-The build prints its progress per model group (staging, intermediate, marts) on stderr, like the ingest's
+The value chain is incremental by reporting year: `dbt_years.plan_build` decides which years changed since
+the last successful build (or that everything must be rebuilt) and passes them to dbt in the environment
+(TREEM_DBT_YEARS), the variant of Dagster University's partitioned dbt assets that suits a job whose data
+quality and reports are unpartitioned: the partitions to rebuild are found, not chosen. The build prints its
+progress per model group (staging, intermediate, marts) on stderr, like the ingest's
 per-file lines: the CLI keeps dbt's own event stream in the run's log file, and a person watching the console
 should see the stage move rather than minutes of silence.
 """
 
+import os
 import sys
 import time
 from collections import Counter
@@ -17,6 +22,7 @@ from typing import Any
 from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build
 from orchestration.defs.project import dbt_project
 
 
@@ -85,9 +91,26 @@ class GroupProgress:
     dagster_dbt_translator=TreemDbtTranslator(),
 )
 def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build` of the selected models: runs them and their tests in dependency order."""
+    """`dbt build` of the selected models: runs them and their tests in dependency order.
+
+    The years of the value chain to recompute are decided first; the record of this build is written only
+    once dbt succeeded (a failed build leaves the old record, so the next run redoes the same years).
+    """
+    plan = plan_build({key.path[-1] for key in context.selected_asset_keys})
+    print(f"  dbt: {plan.describe()}", file=sys.stderr, flush=True)
+    context.log.info(f"dbt: {plan.describe()}")
     progress = GroupProgress(context)
-    for event in dbt.cli(["build"], context=context).stream():
-        progress.seen(event)
-        yield event
+    args = ["build", "--full-refresh"] if plan.full else ["build"]
+    previous = os.environ.get(YEARS_ENV)
+    os.environ[YEARS_ENV] = plan.years_env
+    try:
+        for event in dbt.cli(args, context=context).stream():
+            progress.seen(event)
+            yield event
+    finally:
+        if previous is None:
+            os.environ.pop(YEARS_ENV, None)
+        else:
+            os.environ[YEARS_ENV] = previous
     progress.finish()
+    record_build(plan)
