@@ -9,7 +9,10 @@
       unset           every year (a hand-run `dbt build`);
       'none'          no year changed: the chain keeps its rows;
       '2024,2025'     those years only.
-    A full refresh (`--full-refresh`) rebuilds everything when the reference data or the models change.
+    A full refresh (`--full-refresh`) rebuilds everything when the reference data or the models change, so a
+    changed column list never meets an old table in the pipeline; on_schema_change is `append_new_columns`,
+    not `fail`, because PostgreSQL reports a contract's varchar columns as text and `fail` would call that a
+    change.
     The pre-hook deletes the years being rebuilt before the insert, so a year whose values all went away
     (a file superseded by an empty one) loses its rows too: delete+insert alone only replaces the years
     present in the new rows. -#}
@@ -51,7 +54,7 @@
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': 'year',
-        'on_schema_change': 'fail',
+        'on_schema_change': 'append_new_columns',
         'pre_hook': "{{ delete_rebuilt_years() }}",
     }) }}
 {%- endmacro %}

@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}  {#- read only by its test and by people: no table of its own -#}
 -- Every selected value that does not reach the current (vn2025) units in int_indicator_values_reexpressed,
 -- with the reason, so nothing leaves the comparable series unseen:
 --   no_bridge_row:            a vn2008 unit the succession bridge does not map (the reference data lacks it;

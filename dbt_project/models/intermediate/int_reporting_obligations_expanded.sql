@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}  {#- read by one model only: no table of its own -#}
 -- What each plan expects to receive: one row per plan x sector x year x reporting unit x indicator.
 --   years:     2020 (baseline) to var('completeness_last_year', 2025).
 --   deadline:  the plan's yearly report_deadline ('MM-DD', raw.plans) in that year; var('default_report_deadline',
