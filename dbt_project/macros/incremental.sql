@@ -25,8 +25,10 @@
 {#- The predicate on `column` selecting the years this build recomputes (always true on a full build, and in
     unit tests, which have no `this`). -#}
 {% macro in_rebuilt_years(column='year') -%}
-    {%- set years = rebuild_years() -%}
-    {%- if this is none or not is_incremental() or years == 'all' -%}
+    {#- the environment is read only when the model runs incrementally, never while dbt parses: a variable
+        read at parse time would make dbt re-parse these models whenever the years change -#}
+    {%- set years = rebuild_years() if this is not none and is_incremental() else 'all' -%}
+    {%- if years == 'all' -%}
         true
     {%- elif years == 'none' or years == '' -%}
         false
