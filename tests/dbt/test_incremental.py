@@ -176,3 +176,31 @@ def test_a_superseded_file_of_an_earlier_year_rebuilds_that_year_only(staged):
     assert in_marts > 0
     assert not plan.full and plan.years == [year], plan.describe()
     _assert_marts_equal_full_rebuild(path, work)
+
+
+def test_rejudged_verdicts_rebuild_their_year_and_changed_reference_rebuilds_all(staged):
+    path, work, _, by_year = staged
+    copy = work / "rejudged.duckdb"
+    shutil.copy(path, copy)
+    assert plan_build(set(VALUE_CHAIN), copy).years == [], "nothing changed since the last build"
+
+    year = sorted(by_year)[1]
+    with warehouse.connect(copy) as con:
+        # a re-judgement (a changed threshold) that changes one submission's verdicts
+        judged = con.execute(
+            "update dq.flagged_values"
+            " set severity = case severity when 'error' then 'warning' else 'error' end"
+            " where submission_id = ("
+            " select min(submission_id) from raw.indicator_values where year = ?"
+            " and submission_id in (select submission_id from dq.flagged_values)) returning year",
+            [year],
+        ).fetchall()
+    assert judged
+    plan = plan_build(set(VALUE_CHAIN), copy)
+    assert not plan.full and plan.years == [year], plan.describe()
+
+    with warehouse.connect(copy) as con:
+        con.execute("update raw.indicators set plausible_max = plausible_max + 1")
+    plan = plan_build(set(VALUE_CHAIN), copy)
+    assert plan.full and "reference" in plan.reason, plan.describe()
+    assert plan_build(set(VALUE_CHAIN) - {"fct_indicator_value"}, copy).full
