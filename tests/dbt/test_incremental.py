@@ -204,3 +204,4 @@ def test_rejudged_verdicts_rebuild_their_year_and_changed_reference_rebuilds_all
     plan = plan_build(set(VALUE_CHAIN), copy)
     assert plan.full and "reference" in plan.reason, plan.describe()
     assert plan_build(set(VALUE_CHAIN) - {"fct_indicator_value"}, copy).full
+    assert plan_build(set(VALUE_CHAIN), copy, force_full=True).full

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Output
+from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Config, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build
@@ -87,18 +87,24 @@ class GroupProgress:
         )
 
 
+class DbtBuildConfig(Config):
+    """`full_refresh: true` rebuilds every year and table whatever the record says (a `rebuild`)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=TreemDbtTranslator(),
 )
-def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def treem_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     """`dbt build` of the selected models: runs them and their tests in dependency order.
 
     The years of the value chain to recompute are decided first; the record of this build is written only
     once dbt succeeded (a failed build leaves the old record, so the next run redoes the same years).
     """
-    plan = plan_build({key.path[-1] for key in context.selected_asset_keys})
+    plan = plan_build({key.path[-1] for key in context.selected_asset_keys}, force_full=config.full_refresh)
     print(f"  dbt: {plan.describe()}", file=sys.stderr, flush=True)
     context.log.info(f"dbt: {plan.describe()}")
     progress = GroupProgress(context)

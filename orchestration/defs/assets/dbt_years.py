@@ -120,8 +120,11 @@ def _tables_exist(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
     return all(name in found for name in names)
 
 
-def plan_build(selected_models: set[str], path: Path | None = None) -> BuildPlan:
+def plan_build(selected_models: set[str], path: Path | None = None, force_full: bool = False) -> BuildPlan:
     """Compare the inputs with the last build's record and decide what the dbt build recomputes."""
+    if not set(VALUE_CHAIN) <= selected_models:
+        # no record: the models left out would still reflect the recorded inputs, not these
+        return BuildPlan(True, [], "part of the value chain selected", "")
     target = os.environ.get("TREEM_DBT_TARGET", "duckdb")
     with warehouse.connect(path, read_only=False) as con:
         if not _tables_exist(con, *warehouse.ALL_TABLES):
@@ -134,9 +137,8 @@ def plan_build(selected_models: set[str], path: Path | None = None) -> BuildPlan
             return BuildPlan(True, [], "no earlier build recorded", project, now)
         recorded = con.execute(f"select kind, key, fingerprint from {STATE_TABLE}").fetchall()
     last_project = next((fp for kind, _, fp in recorded if kind == "project"), None)
-    if not set(VALUE_CHAIN) <= selected_models:
-        # no record: the models left out still reflect the recorded inputs, not these
-        return BuildPlan(True, [], "part of the value chain selected", "")
+    if force_full:
+        return BuildPlan(True, [], "full refresh requested", project, now)
     if last_project != project:
         return BuildPlan(True, [], "reference data, dbt project or target changed", project, now)
     last = {int(key): fp for kind, key, fp in recorded if kind == "year"}
