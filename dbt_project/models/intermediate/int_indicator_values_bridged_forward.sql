@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- Values for vn2008 districts and provinces in years after the 2025 reorganisation (their plans run to 2030
 -- but the units ended on 2025-06-30), obtained from vn2025 values:
 --   from_vn2025_province: a vn2008 province that went whole into a vn2025 province that has no other
@@ -14,18 +15,19 @@ with
 
 selected as (
     select * from {{ ref('int_indicator_values_selected') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 bridge as (
-    select * from {{ ref('bridge_locality_succession') }}
+    select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 old_units as (

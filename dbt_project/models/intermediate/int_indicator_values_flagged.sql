@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- Every value of a current loaded submission with its data-quality verdict attached.
 --   quality_status: the worst severity among dq.flagged_values rows of the same submission, indicator,
 --                   locality and year (a flag without locality or indicator applies to all of them); `ok` when
@@ -17,6 +18,7 @@ with
 
 indicator_values as (
     select * from {{ ref('stg_agency_workbooks__indicator_values') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 submissions as (
@@ -26,6 +28,7 @@ submissions as (
 
 flags as (
     select * from {{ ref('stg_dq__flagged_values') }}
+    where year is null or {{ in_rebuilt_years() }}
 ),
 
 plans as (

@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- The comparable series on current (vn2025) units. Values of current units (vn2025, and the nation) pass
 -- through unchanged (basis `native`: a reported value is never altered). A value of a vn2008 unit is
 -- re-expressed by joining it to bridge_locality_succession on old_locality_id and summing, per new unit x
@@ -13,18 +14,19 @@ with
 
 selected as (
     select * from {{ ref('int_indicator_values_selected') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 bridge as (
-    select * from {{ ref('bridge_locality_succession') }}
+    select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 old_values as (

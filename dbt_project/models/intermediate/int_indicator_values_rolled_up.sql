@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- Roll-ups of reported values up the locality hierarchy, per scheme:
 --   vn2008: commune -> district -> province -> vn:VN
 --   vn2025: commune -> province -> vn:VN
@@ -19,14 +20,15 @@ reported as (
     where is_preferred
         and not is_total_row
         and quality_status <> 'error'
+        and {{ in_rebuilt_years() }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 children_per_parent as (

@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- One usable value per indicator x locality x year for analysis: values with an error flag are excluded
 -- (they never reach the review marts); among the rest, reported beats rollup beats plan_baseline.
 with
@@ -6,6 +7,7 @@ unioned as (
     select * from {{ ref('int_indicator_values_unioned') }}
     where quality_status <> 'error'
         and value is not null
+        and {{ in_rebuilt_years() }}
 ),
 
 ranked as (

@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- All values of all origins, one row per indicator x locality x year x origin (the grain of
 -- fct_indicator_value):
 --   reported:       the preferred non-total value of a current loaded submission (error-flagged values are kept
@@ -11,22 +12,25 @@ reported as (
     select * from {{ ref('int_indicator_values_flagged') }}
     where is_preferred
         and not is_total_row
+        and {{ in_rebuilt_years() }}
 ),
 
 rollups as (
     select * from {{ ref('int_indicator_values_rolled_up') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 plan_baselines as (
     select * from {{ ref('stg_reference__plan_baselines') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 baselines_ranked as (

@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}  {#- read by one model only: no table of its own -#}
 -- What each plan expects to receive: one row per plan x sector x year x reporting unit x indicator.
 --   years:     2020 (baseline) to var('completeness_last_year', 2025).
 --   deadline:  the plan's yearly report_deadline ('MM-DD', raw.plans) in that year; var('default_report_deadline',
@@ -13,24 +14,24 @@
 with
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 agencies as (
-    select * from {{ ref('dim_agency') }}
+    select * from {{ ref('stg_reference__agencies') }}
 ),
 
 assignments as (
     select distinct plan_id, indicator_code, sector
-    from {{ ref('fct_assignment') }}
+    from {{ ref('stg_reference__assignments') }}
 ),
 
 bridge as (
-    select * from {{ ref('bridge_locality_succession') }}
+    select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
 successor_communes as (

@@ -14,23 +14,23 @@
 with
 
 plans as (
-    select * from {{ ref('dim_plan') }}
+    select * from {{ ref('stg_reference__plans') }}
 ),
 
 localities as (
-    select * from {{ ref('dim_locality') }}
+    select * from {{ ref('stg_reference__localities') }}
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ ref('stg_reference__indicators') }}
 ),
 
 targets as (
-    select * from {{ ref('fct_target') }}
+    select * from {{ ref('int_targets_flagged') }}
     where is_authoritative
 ),
 
-series as (
+series_in_years as (
     select * from {{ ref('int_series_values_assembled') }}
     where year between 2020 and 2030
 ),
@@ -86,6 +86,14 @@ plan_localities as (
     inner join localities
         on (plans.locality_id = 'vn:VN' and localities.level = 'province')
         or (localities.level = 'district' and localities.parent_id = plans.locality_id)
+),
+
+-- Only the localities a plan reviews (territories and the units inside them): the series holds every
+-- commune of the country, the review a few hundred units, so the rest is left out before any grouping.
+series as (
+    select series_in_years.*
+    from series_in_years
+    where series_in_years.locality_id in (select plan_localities.locality_id from plan_localities)
 ),
 
 has_data as (

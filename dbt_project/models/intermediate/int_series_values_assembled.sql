@@ -1,3 +1,4 @@
+{{ config(**year_incremental()) }}
 -- The one value per locality x indicator x year the review marts read, error-flagged values excluded.
 -- Priority: the locality's own reported value, then its own roll-up, then a value carried across the 2025
 -- reorganisation (a vn2025 unit's pre-2025 value re-expressed from vn2008 units, or a vn2008 district's or
@@ -12,16 +13,19 @@ with
 
 selected as (
     select * from {{ ref('int_indicator_values_selected') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 reexpressed as (
     select * from {{ ref('int_indicator_values_reexpressed') }}
     where is_preferred
         and basis <> 'native'
+        and {{ in_rebuilt_years() }}
 ),
 
 bridged as (
     select * from {{ ref('int_indicator_values_bridged_forward') }}
+    where {{ in_rebuilt_years() }}
 ),
 
 candidates as (

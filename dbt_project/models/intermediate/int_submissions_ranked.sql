@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}  {#- read by one model only: no table of its own -#}
 -- Loaded submissions ranked within plan x sector x year x territory, the key the ingest supersedes by. The
 -- ingest marks a replaced file `superseded`; the ranking is a second line of defence: if two files of the
 -- same plan, sector, year and territory are both still `loaded`, only the one received last is current.

@@ -4,6 +4,7 @@
 --   is_authoritative: the one claim per plan x indicator x year the review marts use. Default rule:
 --                   a reviewed override (raw.target_overrides) names the section to use; otherwise the body
 --                   text beats the appendix; ties are broken by claim_id so the choice is reproducible.
+-- plan_item_order: the plan item's number, for sorting ("Chỉ tiêu 10" after "Chỉ tiêu 2").
 with
 
 targets as (
@@ -74,7 +75,8 @@ final as (
             when variants.claim_count = 1 then 'only claim'
             when ranked.source_section = 'text' then 'default: body text beats appendix'
             else 'default: first claim of its section'
-        end as authority_rule
+        end as authority_rule,
+        cast({{ plan_item_order('ranked.plan_item') }} as integer) as plan_item_order
     from ranked
     inner join variants
         on ranked.plan_id = variants.plan_id

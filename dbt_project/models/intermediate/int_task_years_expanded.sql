@@ -1,3 +1,4 @@
+{{ config(materialized="view") }}  {#- read by one model only: no table of its own -#}
 -- Every task of every plan in every year it is expected to be reported on: from the year the plan was issued
 -- (issued_on, else the year in its plan_id, e.g. lai-chau-2020) to var('completeness_last_year'), plus any
 -- other year a report arrived for. Tasks nobody reported on stay visible as rows without a report.

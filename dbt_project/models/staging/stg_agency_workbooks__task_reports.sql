@@ -6,14 +6,14 @@ source as (
 
 renamed as (
     select
-        submission_id,
-        task_id,
-        year,
-        status,
-        narrative_vi,
-        evidence_ref,
-        sheet,
-        cell
+        cast(submission_id as {{ dbt.type_string() }}) as submission_id,
+        cast(task_id as {{ dbt.type_string() }}) as task_id,
+        cast(year as integer) as year,
+        cast(status as {{ dbt.type_string() }}) as status,
+        cast(narrative_vi as {{ dbt.type_string() }}) as narrative_vi,
+        cast(evidence_ref as {{ dbt.type_string() }}) as evidence_ref,
+        cast(sheet as {{ dbt.type_string() }}) as sheet,
+        cast(cell as {{ dbt.type_string() }}) as cell
     from source
 )
 

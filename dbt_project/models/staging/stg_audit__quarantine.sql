@@ -6,12 +6,12 @@ source as (
 
 renamed as (
     select
-        submission_id,
-        sheet,
-        cell,
-        raw_value,
-        reason_code,
-        reason_vi
+        cast(submission_id as {{ dbt.type_string() }}) as submission_id,
+        cast(sheet as {{ dbt.type_string() }}) as sheet,
+        cast(cell as {{ dbt.type_string() }}) as cell,
+        cast(raw_value as {{ dbt.type_string() }}) as raw_value,
+        cast(reason_code as {{ dbt.type_string() }}) as reason_code,
+        cast(reason_vi as {{ dbt.type_string() }}) as reason_vi
     from source
 )
 

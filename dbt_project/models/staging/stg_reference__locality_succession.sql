@@ -6,11 +6,11 @@ source as (
 
 renamed as (
     select
-        old_locality_id,
-        new_locality_id,
-        allocation_share,
-        is_partial,
-        allocation_rule
+        cast(old_locality_id as {{ dbt.type_string() }}) as old_locality_id,
+        cast(new_locality_id as {{ dbt.type_string() }}) as new_locality_id,
+        cast(allocation_share as {{ type_double() }}) as allocation_share,
+        cast(is_partial as boolean) as is_partial,
+        cast(allocation_rule as {{ dbt.type_string() }}) as allocation_rule
     from source
 )
 

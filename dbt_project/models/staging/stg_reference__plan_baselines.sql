@@ -6,11 +6,11 @@ source as (
 
 renamed as (
     select
-        plan_id,
-        locality_id,
-        indicator_code,
-        year,
-        value,
+        cast(plan_id as {{ dbt.type_string() }}) as plan_id,
+        cast(locality_id as {{ dbt.type_string() }}) as locality_id,
+        cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
+        cast(year as integer) as year,
+        cast(value as {{ type_double() }}) as value,
         {{ clean_quote('source_quote') }} as source_quote
     from source
 )

@@ -6,14 +6,14 @@ source as (
 
 renamed as (
     select
-        plan_id,
-        title_vi,
-        document_no,
-        issued_on,
-        issuer_vi,
-        locality_id,
-        source_file,
-        report_deadline
+        cast(plan_id as {{ dbt.type_string() }}) as plan_id,
+        cast(title_vi as {{ dbt.type_string() }}) as title_vi,
+        cast(document_no as {{ dbt.type_string() }}) as document_no,
+        cast(issued_on as date) as issued_on,
+        cast(issuer_vi as {{ dbt.type_string() }}) as issuer_vi,
+        cast(locality_id as {{ dbt.type_string() }}) as locality_id,
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
+        cast(report_deadline as {{ dbt.type_string() }}) as report_deadline
     from source
 )
 

@@ -6,9 +6,9 @@ source as (
 
 renamed as (
     select
-        task_id,
-        sector,
-        agency_as_written
+        cast(task_id as {{ dbt.type_string() }}) as task_id,
+        cast(sector as {{ dbt.type_string() }}) as sector,
+        cast(agency_as_written as {{ dbt.type_string() }}) as agency_as_written
     from source
 )
 

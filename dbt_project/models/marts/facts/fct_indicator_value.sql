@@ -1,5 +1,7 @@
+{{ config(**year_incremental()) }}
 with values_unioned as (
     select * from {{ ref('int_indicator_values_unioned') }}
+    where {{ in_rebuilt_years() }}
 )
 
 select

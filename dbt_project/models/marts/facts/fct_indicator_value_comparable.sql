@@ -1,5 +1,7 @@
+{{ config(**year_incremental()) }}
 with reexpressed as (
     select * from {{ ref('int_indicator_values_reexpressed') }}
+    where {{ in_rebuilt_years() }}
 )
 
 select

@@ -1,11 +1,12 @@
+-- A projection of its staging view (typed there); the intermediate models read the staging view too.
 with succession as (
     select * from {{ ref('stg_reference__locality_succession') }}
 )
 
 select
-    cast(old_locality_id as {{ dbt.type_string() }}) as old_locality_id,
-    cast(new_locality_id as {{ dbt.type_string() }}) as new_locality_id,
-    cast(allocation_share as {{ type_double() }}) as allocation_share,
-    cast(is_partial as boolean) as is_partial,
-    cast(allocation_rule as {{ dbt.type_string() }}) as allocation_rule
+    old_locality_id,
+    new_locality_id,
+    allocation_share,
+    is_partial,
+    allocation_rule
 from succession

@@ -1,12 +1,13 @@
+-- A projection of its staging view (typed there); the intermediate models read the staging view too.
 with agencies as (
     select * from {{ ref('stg_reference__agencies') }}
 )
 
 select
-    cast(agency_id as {{ dbt.type_string() }}) as agency_id,
-    cast(name_vi as {{ dbt.type_string() }}) as name_vi,
-    cast(sector as {{ dbt.type_string() }}) as sector,
-    cast(locality_id as {{ dbt.type_string() }}) as locality_id,
-    cast(valid_from as date) as valid_from,
-    cast(valid_to as date) as valid_to
+    agency_id,
+    name_vi,
+    sector,
+    locality_id,
+    valid_from,
+    valid_to
 from agencies

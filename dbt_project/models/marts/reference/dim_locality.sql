@@ -1,15 +1,16 @@
+-- A projection of its staging view (typed there); the intermediate models read the staging view too.
 with localities as (
     select * from {{ ref('stg_reference__localities') }}
 )
 
 select
-    cast(locality_id as {{ dbt.type_string() }}) as locality_id,
-    cast(scheme as {{ dbt.type_string() }}) as scheme,
-    cast(code as {{ dbt.type_string() }}) as code,
-    cast(name_vi as {{ dbt.type_string() }}) as name_vi,
-    cast(level as {{ dbt.type_string() }}) as level,
-    cast(parent_id as {{ dbt.type_string() }}) as parent_id,
-    cast(valid_from as date) as valid_from,
-    cast(valid_to as date) as valid_to,
-    cast(province_id as {{ dbt.type_string() }}) as province_id
+    locality_id,
+    scheme,
+    code,
+    name_vi,
+    level,
+    parent_id,
+    valid_from,
+    valid_to,
+    province_id
 from localities

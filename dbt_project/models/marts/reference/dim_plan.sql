@@ -1,14 +1,15 @@
+-- A projection of its staging view (typed there); the intermediate models read the staging view too.
 with plans as (
     select * from {{ ref('stg_reference__plans') }}
 )
 
 select
-    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
-    cast(title_vi as {{ dbt.type_string() }}) as title_vi,
-    cast(document_no as {{ dbt.type_string() }}) as document_no,
-    cast(issued_on as date) as issued_on,
-    cast(locality_id as {{ dbt.type_string() }}) as locality_id,
-    cast(source_file as {{ dbt.type_string() }}) as source_file,
-    cast(issuer_vi as {{ dbt.type_string() }}) as issuer_vi,
-    cast(report_deadline as {{ dbt.type_string() }}) as report_deadline
+    plan_id,
+    title_vi,
+    document_no,
+    issued_on,
+    locality_id,
+    source_file,
+    issuer_vi,
+    report_deadline
 from plans

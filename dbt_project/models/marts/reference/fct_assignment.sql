@@ -1,11 +1,12 @@
+-- A projection of its staging view (typed there); the intermediate models read the staging view too.
 with assignments as (
     select * from {{ ref('stg_reference__assignments') }}
 )
 
 select
-    cast(plan_id as {{ dbt.type_string() }}) as plan_id,
-    cast(indicator_code as {{ dbt.type_string() }}) as indicator_code,
-    cast(plan_item as {{ dbt.type_string() }}) as plan_item,
-    cast(sector as {{ dbt.type_string() }}) as sector,
-    cast(agency_as_written as {{ dbt.type_string() }}) as agency_as_written
+    plan_id,
+    indicator_code,
+    plan_item,
+    sector,
+    agency_as_written
 from assignments
