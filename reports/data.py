@@ -463,7 +463,7 @@ def _checks(con, plan_id: str) -> list[dict]:
             from dq.check_results c
             where true {plan_filter}
         ) where rn = 1 and not success
-        order by case severity when 'error' then 0 else 1 end, suite, check_name
+        order by case severity when 'error' then 0 else 1 end, suite, check_name, submission_id nulls first
     """
     return _query(con, sql, params)
 
@@ -475,7 +475,7 @@ def _flagged(con, locality_ids: list[str], codes: list[str], year: int) -> list[
         con,
         "select * from dq.flagged_values where locality_id in (select unnest(?)) "
         "and indicator_code in (select unnest(?)) and (year is null or year <= ?) "
-        "order by indicator_code, locality_id, year",
+        "order by indicator_code, locality_id, year, check_name, submission_id, detail",
         [locality_ids, codes, year],
     )
 
