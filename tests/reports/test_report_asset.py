@@ -51,7 +51,7 @@ def _mtimes(folder):
     return {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if not p.name.startswith(".")}
 
 
-def test_only_reports_whose_rows_changed_are_rewritten(report_warehouse, tmp_path):
+def test_only_reports_whose_rows_changed_are_rewritten(report_warehouse, tmp_path, capsys):
     """A second run with the same marts writes nothing; a change in one plan's review rows rewrites that
     plan's report and no other; `force` rewrites all."""
     import shutil
@@ -66,10 +66,16 @@ def test_only_reports_whose_rows_changed_are_rewritten(report_warehouse, tmp_pat
     assert first.success
     before = _mtimes(out)
     assert len(before) == 8
+    capsys.readouterr()
 
     again = materialize([review_reports], resources={"warehouse": resource})
     assert again.success
     assert _mtimes(out) == before
+    progress = [
+        line.strip() for line in capsys.readouterr().err.splitlines() if line.startswith("  reports: ")
+    ]
+    assert "reports: [1/4] bac-ninh-2021 so-ket-2025: unchanged, not rewritten" in progress
+    assert progress[-1].endswith("0 file(s) written, 4 report(s) unchanged")
     assert again.asset_materializations_for_node("review_reports")[0].metadata["unchanged"].value == 4
 
     with duckdb.connect(str(copy)) as con:
