@@ -206,7 +206,10 @@ def _load_parsed(con, base: dict, parsed: Parsed, ref: Reference) -> tuple[list[
     the values they had that this file lacks."""
     ident = parsed.identity
     sid = base["submission_id"]
-    agency_id = ref.agency_id(ident.plan_id, ident.sector, ident.year)
+    key = ("loader.agency", ident.plan_id, ident.sector, ident.year)
+    if key not in ref._cache:  # walks the agencies' transfers: once per plan × sector × year, not per file
+        ref._cache[key] = ref.agency_id(ident.plan_id, ident.sector, ident.year)
+    agency_id = ref._cache[key]
     tasks_note = f"{len(parsed.task_reports)} báo cáo nhiệm vụ được ghi nhận, " if parsed.task_reports else ""
     message = (
         f"Đã tiếp nhận tệp '{base['file_name']}': {len(parsed.values)} giá trị được ghi nhận, "

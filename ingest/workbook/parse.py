@@ -133,6 +133,9 @@ class _SheetParser:
         self.seen: dict[str, int] = {}
         self.total_row: tuple[int, dict[int, str]] | None = None  # first totals row: (row, measure texts)
         self.formulas_loaded = 0
+        # The layout's column sets, computed once per sheet, not once per row.
+        self.label_cols = layout.label_cols
+        self.indicator_cols = layout.indicator_columns()
         self.info = {
             c: _memo(ref, ("parse.indicator", c), lambda c=c: ref.indicators.loc[c].to_dict())
             for c in layout.indicator_columns()
@@ -165,8 +168,17 @@ class _SheetParser:
             if text is None:
                 continue
             text = raw_text(text).strip()
+            # Every sector's file of a territory lists the same units: a name resolved once is reused
+            # (only successes are kept; a failure is resolved again, for its message).
+            key = ("parse.locality", text, self.territory, self.on_date)
+            cached = self.ref._cache.get(key)
+            if cached is not None:
+                found[str(col)] = cached
+                continue
             try:
-                found[str(col)] = self.ref.resolver.resolve(text, self.territory, self.on_date)
+                found[str(col)] = self.ref._cache[key] = self.ref.resolver.resolve(
+                    text, self.territory, self.on_date
+                )
             except LocalityResolutionError as exc:
                 errors.append(exc.message_vi)
         ids = set(found.values())
@@ -218,9 +230,10 @@ class _SheetParser:
 
     def parse_row(self, r: int, cells: dict[int, object]) -> None:
         lay = self.layout
-        label_cells = {c: v for c, v in cells.items() if c in lay.label_cols}
-        measure_cells = {c: v for c, v in cells.items() if c in lay.measures}
-        other = {c: v for c, v in cells.items() if c not in lay.label_cols and c not in lay.measures}
+        label_cols, measures = self.label_cols, lay.measures
+        label_cells = {c: v for c, v in cells.items() if c in label_cols}
+        measure_cells = {c: v for c, v in cells.items() if c in measures}
+        other = {c: v for c, v in cells.items() if c not in label_cols and c not in measures}
         for c, v in other.items():
             self.quarantine(r, c, v, "outside_data_area")
         locality_id, is_total, error = self.resolve(cells)
@@ -243,13 +256,16 @@ class _SheetParser:
         for c, v in measure_cells.items():
             if lay.measures[c].indicator_code is None:
                 self.quarantine(r, c, v, "unknown_indicator")
-        for code, roles in lay.indicator_columns().items():
+        for code, roles in self.indicator_cols.items():
             present = {role: (col, cells[col]) for role, col in roles.items() if col in cells}
             if present:
                 self.parse_triple(r, code, present, locality_id, is_total)
 
     def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
         """One number cell on the indicator's unit, or None (not reported, or quarantined here)."""
+        kind = type(value)
+        if (kind is float or kind is int) and (r, col) not in self.sheet.formats and math.isfinite(value):
+            return ParsedNumber(float(value))  # the common cell: a plain finite number, nothing to check
         try:
             number = parse_number(value)
         except NumberParseError as exc:
