@@ -43,7 +43,7 @@ import pyarrow as pa
 
 from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
-from ingest.workbook.feedback import write_feedback
+from ingest.workbook.feedback import feedback_path, write_feedback
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
@@ -298,11 +298,15 @@ def ingest_paths(
     summary = IngestSummary()
     # The pool forks before the connection opens: the workers never hold a handle on the warehouse.
     workers = _worker_count(workers, len(files))
-    with read_ahead(files, ref, limits, workers) as prepared, connect(wh) as con:
+    with (
+        read_ahead(files, ref, limits, workers) as prepared,
+        FeedbackWriter(forked=workers > 0) as feedback,
+        connect(wh) as con,
+    ):
         ensure_tables(con, INGEST_TABLES)
         _backfill_reason_codes(con)
         for i, (path, ready) in enumerate(zip(files, prepared, strict=True), start=1):
-            result = _ingest_one(con, path, archive_dir, fb_dir, ref, limits, ready)
+            result = _ingest_one(con, path, archive_dir, fb_dir, ref, limits, ready, feedback.write)
             summary.add(result)
             say(f"[{i}/{len(files)}] {result.line()}")
     summary.check()
@@ -417,6 +421,48 @@ def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class FeedbackWriter:
+    """Feedback workbooks written by one forked process while this one goes on writing the warehouse.
+
+    Why: openpyxl takes ~10 ms a workbook, and most national files have a cell to report, so written inline
+    they were the largest part of the (serial) writer's time. One process, so that two receipts of one
+    file name are written in arrival order (the later wins, as inline). Every workbook is written before
+    the context ends; one whose process died is written here. `forked=False`: written inline.
+    """
+
+    def __init__(self, forked: bool):
+        self.forked = forked and "fork" in mp.get_all_start_methods()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list[tuple[tuple, object]] = []
+
+    def __enter__(self) -> FeedbackWriter:
+        if self.forked:  # fork now, before the caller opens the warehouse
+            self.pool = _pool(1)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
+                self.pool.submit(int).result()
+        return self
+
+    def write(self, fb_dir: Path, file_name: str, status: str, message: str, problems: list[dict]) -> Path:
+        args = (fb_dir, file_name, status, message, problems)
+        if self.pool is None:
+            return write_feedback(*args)
+        self.pending.append((args, self.pool.submit(write_feedback, *args)))
+        return feedback_path(fb_dir, file_name)
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is None:
+            return
+        try:
+            for args, future in self.pending:
+                try:
+                    future.result()
+                except BrokenProcessPool:
+                    write_feedback(*args)
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 @contextmanager
 def read_ahead(files: list[Path], ref: Reference, limits: Limits, workers: int) -> Iterator:
     """An iterator of `Prepared` per file, in order: from forked workers, or None per file (prepare lazily,
@@ -444,6 +490,7 @@ def _ingest_one(
     ref: Reference,
     limits: Limits = DEFAULT_LIMITS,
     ready: Prepared | None = None,
+    write: Callable[..., Path] = write_feedback,
 ) -> FileResult:
     sha = ready.sha256 if ready else sha256_of(path)
     result = FileResult(path=path, sha256=sha)
@@ -503,5 +550,5 @@ def _ingest_one(
                 f" Lưu ý: {len(result.vanished)} giá trị của tệp gửi trước không có trong tệp này nên không "
                 "còn được dùng: " + "; ".join(result.vanished[:20])
             )
-        result.feedback_path = write_feedback(fb_dir, path.name, result.status, message, problems)
+        result.feedback_path = write(fb_dir, path.name, result.status, message, problems)
     return result
