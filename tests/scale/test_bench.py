@@ -55,6 +55,7 @@ def test_tiny_bench_runs_every_stage(tmp_path):
         versus = report["ingest_vs_bare_read"][phase]
         assert versus["files"] == 2 and versus["bare_read_seconds"] > 0 and versus["cells"] > 0
         assert versus["ratio"] == round(versus["ingest_seconds"] / versus["bare_read_seconds"], 2)
+        assert 0 < versus["ingest_step_seconds"] < versus["ingest_seconds"]
     split = report["incremental_by_stage"]
     assert set(split) == {"ingest", "dq", "dbt", "reports", "snapshot", "overhead"}
     assert all(split[stage] > 0 for stage in ("ingest", "dq", "dbt", "reports", "snapshot"))
