@@ -532,6 +532,9 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
             "select * from marts.fct_target where plan_id = ? order by indicator_code, year",
             [plan_id],
         )
+        # Claims of one indicator and year (text and appendix) in one order whatever the table's physical
+        # order after a rebuild: the quotes shown follow it, and an unchanged plan keeps its report.
+        targets.sort(key=lambda t: (t["indicator_code"] or "", t["year"] or 0, repr(sorted(t.items()))))
     mart_rows = _mart_rows(con, review, plan_id)
     _fill_targets_from_fct(mart_rows, targets)
     _attach_quotes(mart_rows, targets)
