@@ -1,20 +1,44 @@
-"""Entry point: one review report (workbook + HTML) for one plan, from an open warehouse connection."""
+"""Entry point: one review report (workbook + HTML) for one plan, from an open warehouse connection.
 
+A report is rebuilt only when what it shows changed: `build_if_changed` fingerprints the report's data
+(everything `load_review` read, except the generation time), the report code and templates, and the
+suppression config, and skips the writing when the fingerprint stored beside the reports
+(`<reports>/.fingerprints.json`) is the same and both files are still there. Fingerprinting the data
+itself, not the tables it came from, means no input can be forgotten: a report whose plan's rows did not
+change is byte-for-byte the one a rebuild would write, except for its date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 
-from reports.data import load_review
+from reports.data import ReviewData, load_review
 from reports.excel import write_workbook
 from reports.html import write_html
-from reports.safety import Suppressor, load_suppression_config
+from reports.safety import CONFIG_PATH, Suppressor, load_suppression_config
 
 Review = Literal["so-ket-2025", "tong-ket-2030"]
+FINGERPRINTS = ".fingerprints.json"
+REPORTS_DIR = Path(__file__).resolve().parent
 
 
 def report_stem(plan_id: str, review: str) -> str:
     return f"{plan_id}_{review}"
+
+
+def _write(data: ReviewData, out: Path, stem: str, suppression_config: Path | str | None) -> list[Path]:
+    suppressor = Suppressor(load_suppression_config(suppression_config), data.sensitive)
+    return [
+        write_workbook(data, out / f"{stem}.xlsx", suppressor),
+        write_html(data, out / f"{stem}.html", suppressor),
+    ]
 
 
 def build_review_report(
@@ -31,10 +55,69 @@ def build_review_report(
     config's extra list.
     """
     data = load_review(con, review, plan_id)
-    suppressor = Suppressor(load_suppression_config(suppression_config), data.sensitive)
-    out = Path(out_dir)
-    stem = report_stem(plan_id, review)
-    return [
-        write_workbook(data, out / f"{stem}.xlsx", suppressor),
-        write_html(data, out / f"{stem}.html", suppressor),
-    ]
+    return _write(data, Path(out_dir), report_stem(plan_id, review), suppression_config)
+
+
+def _code_fingerprint() -> str:
+    """The report writers' code and templates: a new version of them rebuilds every report."""
+    digest = hashlib.sha256()
+    for path in sorted([*REPORTS_DIR.glob("*.py"), *REPORTS_DIR.glob("templates/*")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def report_fingerprint(data: ReviewData, suppression_config: Path | str | None = None) -> str:
+    """Fingerprint of everything a report shows except its date (data, code, suppression config)."""
+    content = dataclasses.asdict(data)
+    content.pop("generated_at")
+    config = Path(suppression_config) if suppression_config else CONFIG_PATH
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    digest.update(config.read_bytes() if config.exists() else b"")
+    digest.update(json.dumps(content, default=_plain, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def read_fingerprints(out_dir: Path | str) -> dict[str, str]:
+    path = Path(out_dir) / FINGERPRINTS
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or unreadable: everything is rebuilt
+        return {}
+
+
+def write_fingerprints(out_dir: Path | str, fingerprints: dict[str, str]) -> None:
+    """Atomically (temporary file, then `os.replace`): a crash never leaves a half-written record."""
+    path = Path(out_dir) / FINGERPRINTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(fingerprints, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build_if_changed(
+    con: duckdb.DuckDBPyConnection,
+    review: Review,
+    plan_id: str,
+    out_dir: Path | str,
+    fingerprints: dict[str, str],
+    suppression_config: Path | str | None = None,
+) -> tuple[list[Path], bool]:
+    """(paths, rebuilt): write the report only if its fingerprint differs from `fingerprints[stem]` or a
+    file is missing; `fingerprints` is updated in place (the caller stores it with `write_fingerprints`,
+    after the files are written, so a failed write is retried on the next run)."""
+    out, stem = Path(out_dir), report_stem(plan_id, review)
+    paths = [out / f"{stem}.xlsx", out / f"{stem}.html"]
+    data = load_review(con, review, plan_id)
+    fingerprint = report_fingerprint(data, suppression_config)
+    if fingerprints.get(stem) == fingerprint and all(p.exists() for p in paths):
+        return paths, False
+    fingerprints.pop(stem, None)
+    paths = _write(data, out, stem, suppression_config)
+    fingerprints[stem] = fingerprint
+    return paths, True

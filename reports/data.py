@@ -321,25 +321,44 @@ _SOURCE_FACT = {
 }
 
 
-def _fact(con, source: str | None, code: str, locality_id: str, year) -> dict:
-    """Numerator and denominator of the very value the mart selected (never an error-flagged one)."""
-    if source is None or year is None:
-        return {}
-    if source.startswith("reexpressed_from_"):
-        table, column, key = "fct_indicator_value_comparable", "basis", source
-    elif source in _SOURCE_FACT:
-        table, column, key = _SOURCE_FACT[source]
-    else:
-        return {}
-    if not _exists(con, "marts", table):
-        return {}
-    rows = _query(
-        con,
-        f"select numerator, denominator from marts.{table} where indicator_code = ? and locality_id = ? "
-        f"and year = ? and {column} = ? and quality_status is distinct from 'error'",
-        [code, locality_id, int(year), key],
-    )
-    return rows[0] if rows else {}
+class _Facts:
+    """Numerator and denominator of the very values the mart selected (never an error-flagged one), for
+    every row of a breakdown: one query per fact table for all its localities and indicators, not one per
+    row (a national plan's breakdown has thousands of rows; a query each made the report minutes long)."""
+
+    def __init__(self, con, rows: list[dict]):
+        self.con = con
+        self.codes = sorted({r["indicator_code"] for r in rows})
+        self.localities = sorted({r["locality_id"] for r in rows})
+        self.tables: dict[str, dict[tuple, dict]] = {}
+
+    def get(self, source: str | None, code: str, locality_id: str, year) -> dict:
+        if source is None or year is None:
+            return {}
+        if source.startswith("reexpressed_from_"):
+            table, column, key = "fct_indicator_value_comparable", "basis", source
+        elif source in _SOURCE_FACT:
+            table, column, key = _SOURCE_FACT[source]
+        else:
+            return {}
+        if table not in self.tables:
+            self.tables[table] = self._load(table, column) if _exists(self.con, "marts", table) else {}
+        return self.tables[table].get((code, locality_id, int(year), key), {})
+
+    def _load(self, table: str, column: str) -> dict[tuple, dict]:
+        rows = self.con.execute(
+            f"select indicator_code, locality_id, year, {column}, numerator, denominator from marts.{table} "
+            "where quality_status is distinct from 'error' and indicator_code in (select unnest(?)) "
+            "and locality_id in (select unnest(?))",
+            [self.codes, self.localities],
+        ).fetchall()
+        out: dict[tuple, dict] = {}
+        for code, locality_id, year, key, numerator, denominator in rows:
+            out.setdefault(
+                (code, locality_id, int(year), key),
+                {"numerator": _plain(numerator), "denominator": _plain(denominator)},
+            )
+        return out
 
 
 def _trajectories(
@@ -374,17 +393,17 @@ def _depth_path(locality_id: str, names: dict[str, dict]) -> tuple:
 def _breakdown(con, rows: list[dict], names: dict[str, dict], review: str) -> list[dict]:
     year = REVIEW_YEAR[review]
     out = []
+    rows = [r for r in rows if r.get("is_plan_territory") not in (True, None)]
+    facts = _Facts(con, rows)
     for r in rows:
-        if r.get("is_plan_territory") in (True, None):
-            continue
         locality = names.get(r["locality_id"], {})
         value = r.get(f"value_{year}")
         value_year, source = year, r.get(f"value_{year}_source")
         if value is None and r.get("latest_value") is not None:
             value, value_year, source = r["latest_value"], r.get("latest_year"), r.get("latest_source")
-        fact = _fact(con, source, r["indicator_code"], r["locality_id"], value_year)
-        base = _fact(
-            con, r.get("baseline_source"), r["indicator_code"], r["locality_id"], r.get("baseline_year")
+        fact = facts.get(source, r["indicator_code"], r["locality_id"], value_year)
+        base = facts.get(
+            r.get("baseline_source"), r["indicator_code"], r["locality_id"], r.get("baseline_year")
         )
         out.append(
             {
@@ -444,7 +463,7 @@ def _checks(con, plan_id: str) -> list[dict]:
             from dq.check_results c
             where true {plan_filter}
         ) where rn = 1 and not success
-        order by case severity when 'error' then 0 else 1 end, suite, check_name
+        order by case severity when 'error' then 0 else 1 end, suite, check_name, submission_id nulls first
     """
     return _query(con, sql, params)
 
@@ -456,7 +475,7 @@ def _flagged(con, locality_ids: list[str], codes: list[str], year: int) -> list[
         con,
         "select * from dq.flagged_values where locality_id in (select unnest(?)) "
         "and indicator_code in (select unnest(?)) and (year is null or year <= ?) "
-        "order by indicator_code, locality_id, year",
+        "order by indicator_code, locality_id, year, check_name, submission_id, detail",
         [locality_ids, codes, year],
     )
 
@@ -513,6 +532,9 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
             "select * from marts.fct_target where plan_id = ? order by indicator_code, year",
             [plan_id],
         )
+        # Claims of one indicator and year (text and appendix) in one order whatever the table's physical
+        # order after a rebuild: the quotes shown follow it, and an unchanged plan keeps its report.
+        targets.sort(key=lambda t: (t["indicator_code"] or "", t["year"] or 0, repr(sorted(t.items()))))
     mart_rows = _mart_rows(con, review, plan_id)
     _fill_targets_from_fct(mart_rows, targets)
     _attach_quotes(mart_rows, targets)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.workbook.identity import IDENTITY_SHEET, fold
 from ingest.workbook.reader import SheetCells
@@ -32,7 +33,15 @@ NAME_LABELS = ("ten dia ban", "dia ban", "ten don vi", "don vi", "ten xa", "ten 
 
 
 def role_of(text: object) -> str | None:
-    key = fold(text).rstrip(":. ")
+    """The measure role a header cell names, or None. Called for every cell of a sheet's first rows: a
+    number names no role, and a text's answer is cached (templates repeat the same few labels)."""
+    if isinstance(text, int | float):
+        return None
+    return _role_of_key(fold(text).rstrip(":. "))
+
+
+@lru_cache(maxsize=4096)
+def _role_of_key(key: str) -> str | None:
     for role, labels in ROLE_LABELS.items():
         if any(
             key == label or key.startswith(label + " ") or key.startswith(label + "(") for label in labels

@@ -133,7 +133,13 @@ class _SheetParser:
         self.seen: dict[str, int] = {}
         self.total_row: tuple[int, dict[int, str]] | None = None  # first totals row: (row, measure texts)
         self.formulas_loaded = 0
-        self.info = {c: ref.indicators.loc[c].to_dict() for c in layout.indicator_columns()}
+        # The layout's column sets, computed once per sheet, not once per row.
+        self.label_cols = layout.label_cols
+        self.indicator_cols = layout.indicator_columns()
+        self.info = {
+            c: _memo(ref, ("parse.indicator", c), lambda c=c: ref.indicators.loc[c].to_dict())
+            for c in layout.indicator_columns()
+        }
 
     # -- helpers -------------------------------------------------------------------------------------
     def quarantine(self, row: int, col: int, value: object, code: str, message: str | None = None) -> None:
@@ -162,8 +168,17 @@ class _SheetParser:
             if text is None:
                 continue
             text = raw_text(text).strip()
+            # Every sector's file of a territory lists the same units: a name resolved once is reused
+            # (only successes are kept; a failure is resolved again, for its message).
+            key = ("parse.locality", text, self.territory, self.on_date)
+            cached = self.ref._cache.get(key)
+            if cached is not None:
+                found[str(col)] = cached
+                continue
             try:
-                found[str(col)] = self.ref.resolver.resolve(text, self.territory, self.on_date)
+                found[str(col)] = self.ref._cache[key] = self.ref.resolver.resolve(
+                    text, self.territory, self.on_date
+                )
             except LocalityResolutionError as exc:
                 errors.append(exc.message_vi)
         ids = set(found.values())
@@ -215,9 +230,10 @@ class _SheetParser:
 
     def parse_row(self, r: int, cells: dict[int, object]) -> None:
         lay = self.layout
-        label_cells = {c: v for c, v in cells.items() if c in lay.label_cols}
-        measure_cells = {c: v for c, v in cells.items() if c in lay.measures}
-        other = {c: v for c, v in cells.items() if c not in lay.label_cols and c not in lay.measures}
+        label_cols, measures = self.label_cols, lay.measures
+        label_cells = {c: v for c, v in cells.items() if c in label_cols}
+        measure_cells = {c: v for c, v in cells.items() if c in measures}
+        other = {c: v for c, v in cells.items() if c not in label_cols and c not in measures}
         for c, v in other.items():
             self.quarantine(r, c, v, "outside_data_area")
         locality_id, is_total, error = self.resolve(cells)
@@ -240,13 +256,16 @@ class _SheetParser:
         for c, v in measure_cells.items():
             if lay.measures[c].indicator_code is None:
                 self.quarantine(r, c, v, "unknown_indicator")
-        for code, roles in lay.indicator_columns().items():
+        for code, roles in self.indicator_cols.items():
             present = {role: (col, cells[col]) for role, col in roles.items() if col in cells}
             if present:
                 self.parse_triple(r, code, present, locality_id, is_total)
 
     def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
         """One number cell on the indicator's unit, or None (not reported, or quarantined here)."""
+        kind = type(value)
+        if (kind is float or kind is int) and (r, col) not in self.sheet.formats and math.isfinite(value):
+            return ParsedNumber(float(value))  # the common cell: a plain finite number, nothing to check
         try:
             number = parse_number(value)
         except NumberParseError as exc:
@@ -380,6 +399,20 @@ def _parse_data_sheets(
     return chosen
 
 
+def _memo(ref: Reference, key: tuple, compute: Callable[[], object]):
+    """What a file needs from the reference, looked up once per plan × sector rather than per file: the
+    lookups filter pandas frames, which cost more than parsing a small workbook's cells."""
+    cache = ref._cache
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _task_texts(ref: Reference, plan_id: str) -> dict[str, str]:
+    plan_tasks = ref.plan_tasks(plan_id)
+    return dict(zip(plan_tasks["task_id"], plan_tasks["text_vi"], strict=True))
+
+
 def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) -> Parsed:
     """Read, identify, find the layout and parse; raise RejectedFile for whole-file problems."""
     from ingest.workbook.safety import UnsafeFileError
@@ -390,21 +423,29 @@ def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) 
         raise
     except Exception as exc:  # calamine raises several types for broken packages
         raise RejectedFile("corrupt", f"{type(exc).__name__}: {exc}") from exc
-    identity = identify(path, sheets, ref.plan_territory_names())
+    identity = identify(path, sheets, _memo(ref, ("parse.territory_names",), ref.plan_territory_names))
     if not identity.complete or identity.plan_id not in ref.plans.index:
         raise RejectedFile("unknown_identity", f"{identity}")
     if not identity.territory_id:
         identity.territory_id = ref.territory(identity.plan_id)
-    codes = ref.sector_indicators(identity.plan_id, identity.sector)
-    tasks = ref.sector_tasks(identity.plan_id, identity.sector)
-    if not codes and tasks.empty:
+    key = (identity.plan_id, identity.sector)
+    codes = _memo(ref, ("parse.codes", *key), lambda: ref.sector_indicators(*key))
+    has_tasks = _memo(ref, ("parse.has_tasks", *key), lambda: not ref.sector_tasks(*key).empty)
+    if not codes and not has_tasks:
         raise RejectedFile(
             "unknown_identity", f"{identity.plan_id}/{identity.sector}: no indicators and no tasks"
         )
-    task_layout: TaskLayout | None = find_task_layout(sheets) if not tasks.empty else None
+    task_layout: TaskLayout | None = find_task_layout(sheets) if has_tasks else None
     not_data = {IDENTITY_SHEET} | ({task_layout.sheet.name} if task_layout else set())
     layouts = (
-        find_layouts(sheets, header_codes(sheets), ref.indicator_names(codes), not_data) if codes else []
+        find_layouts(
+            sheets,
+            header_codes(sheets),
+            _memo(ref, ("parse.names", *key), lambda: ref.indicator_names(codes)),
+            not_data,
+        )
+        if codes
+        else []
     )
     layouts = [lay for lay in layouts if lay.indicator_columns()]
     notes: list[str] = []
@@ -414,8 +455,7 @@ def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) 
         raise RejectedFile("no_task_sheet", "no sheet with Mã nhiệm vụ / Tình trạng headers")
     parsed = _parse_data_sheets(ref, identity, layouts, notes.append) if layouts else Parsed(identity, None)
     if task_layout is not None:
-        plan_tasks = ref.plan_tasks(identity.plan_id)
-        texts = dict(zip(plan_tasks["task_id"], plan_tasks["text_vi"], strict=True))
+        texts = _memo(ref, ("parse.task_texts", identity.plan_id), lambda: _task_texts(ref, identity.plan_id))
         parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
     accounted = not_data | {lay.sheet.name for lay in layouts}
     for name, sheet in sheets.items():

@@ -14,7 +14,7 @@ from orchestration.defs.resources import WarehouseResource
 from tests.expectations.conftest import DISTRICTS, set_value
 
 
-def test_asset_materialises_and_reports_failed_error_checks(make_warehouse, tmp_path):
+def test_asset_materialises_and_reports_failed_error_checks(make_warehouse, tmp_path, capsys):
     con = make_warehouse(
         lambda y, r: set_value(r, "IMMUNIZATION_U1", DISTRICTS[2], value=120.0) if y == 2024 else r
     )
@@ -35,6 +35,10 @@ def test_asset_materialises_and_reports_failed_error_checks(make_warehouse, tmp_
         and checks["outlier_cross_locality"].severity.value == "WARN"
     )
     assert (tmp_path / "dq" / "index.html").exists()
+    err = capsys.readouterr().err.splitlines()
+    progress = [line for line in err if line.startswith("  data quality:")]
+    assert "judging submissions loaded or changed" in progress[0]
+    assert " submissions judged in " in progress[1] and "pages written to" in progress[2]
 
 
 def test_great_expectations_is_imported_lazily():

@@ -146,3 +146,15 @@ def test_read_ahead_workers_give_the_same_outcome(landed, tmp_path, reference):
         ]
 
     assert outcome(pooled) == outcome(serial)
+    # the feedback workbooks, written by a forked process in the pooled run, say the same things
+    serial_dir = serial.results[0].path.parent.parent / "wh" / "feedback"
+
+    def feedback(folder):
+        return {
+            p.name: [row for row in openpyxl.load_workbook(p).active.iter_rows(min_row=4, values_only=True)]
+            for p in sorted(folder.glob("*.xlsx"))
+        }
+
+    expected = feedback(serial_dir)
+    assert expected and feedback(tmp_path / "feedback") == expected
+    assert {r.feedback_path.name for r in pooled.results if r.feedback_path} == set(expected)

@@ -53,11 +53,23 @@ def test_tiny_bench_runs_every_stage(tmp_path):
     assert pipe["after_incremental"]["rejected"] == 0
     for stage in ("backfill.total", "incremental.total", "backfill.warehouse_job", "incremental.ingest_job"):
         assert report["stages"][stage] > 0
+    for phase in ("backfill", "incremental"):
+        versus = report["ingest_vs_bare_read"][phase]
+        assert versus["files"] == 2 and versus["bare_read_seconds"] > 0 and versus["cells"] > 0
+        assert versus["ratio"] == round(versus["ingest_seconds"] / versus["bare_read_seconds"], 2)
+        assert 0 < versus["ingest_step_seconds"] < versus["ingest_seconds"]
+    split = report["incremental_by_stage"]
+    assert set(split) == {"ingest", "dq", "dbt", "reports", "snapshot", "overhead"}
+    assert all(split[stage] > 0 for stage in ("ingest", "dq", "dbt", "reports", "snapshot"))
+    assert sum(split.values()) == pytest.approx(report["stages"]["incremental.total"], abs=0.05)
     assert set(report["goals"]) == {
         "ingest_read_ratio",
+        "ingest_bare_read_ratio",
         "backfill_seconds",
         "incremental_seconds",
         "peak_memory_mb",
     }
     assert report["memory"]["peak_mb"] > 0
     assert "treem bench — scale tiny" in proc.stdout
+    assert "ingest ÷ bare calamine read (incremental, 2 files)" in proc.stdout
+    assert f"incremental {report['scale']['incremental_year']} by stage: ingest " in proc.stdout

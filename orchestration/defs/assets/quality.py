@@ -8,6 +8,8 @@ the asset body only -- it costs seconds and the definitions must load fast.
 """
 
 import json
+import sys
+import time
 
 import pandas as pd
 from dagster import (
@@ -89,16 +91,28 @@ def data_quality(context: AssetExecutionContext, config: DataQualityConfig, ware
     from expectations.runner import validate_warehouse
 
     out_dir = warehouse.root / "dq"
+
+    def say(line: str) -> None:  # stderr: the CLI's console and the UI's compute logs
+        print(f"  data quality: {line}", file=sys.stderr, flush=True)
+        context.log.info(f"data quality: {line}")
+
+    say(
+        "judging submissions loaded or changed since their last verdict"
+        if not config.revalidate_all
+        else "judging every submission (revalidate_all)"
+    )
     with warehouse.connect() as con:
         summary = validate_warehouse(con, run_id=context.run.run_id, only_new=not config.revalidate_all)
+        counts = summary.counts
+        say(
+            f"{len(summary.submission_ids)} submissions judged in {summary.seconds:.2f} s "
+            f"(GX {summary.gx_seconds:.2f} s): {counts}"
+        )
+        started = time.perf_counter()
         all_results = con.execute("select * from dq.check_results").df()
         docs = build_data_docs(con, out_dir) if config.build_data_docs else None
         report = write_reports(con, out_dir)
-    counts = summary.counts
-    context.log.info(
-        f"data quality: {counts} in {summary.seconds:.2f} s (GX {summary.gx_seconds:.2f} s, "
-        f"{len(summary.submission_ids)} submissions judged)"
-    )
+        say(f"pages written to {out_dir} in {time.perf_counter() - started:.2f} s")
 
     report_meta = {
         "report": MetadataValue.path(str(report.index)),

@@ -1,14 +1,19 @@
 """Review reports as a Dagster asset: sơ kết 2025 and tổng kết 2030 for every plan with numeric targets.
 
-One asset for all plans because the reports are cheap and always rebuilt together after the marts; the
-config narrows a run to some plans or one review when an officer asks for a single file again.
+One asset for all plans, run after the marts; a report whose data did not change is not written again
+(`reports.build.build_if_changed`: a fingerprint of the report's data, code and suppression config, stored
+beside the reports), so a new reporting year rewrites only the plans it touched. The config narrows a run
+to some plans or one review when an officer asks for a single file again; `force` rewrites regardless.
+Each report prints a progress line (stderr: the CLI's console and the UI's compute logs).
 """
+
+import sys
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
 
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
-from reports.build import build_review_report
+from reports.build import build_if_changed, read_fingerprints, write_fingerprints
 from reports.data import numeric_plans
 from reports.vn import REVIEWS
 
@@ -23,6 +28,7 @@ UPSTREAM = [
 class ReviewReportsConfig(Config):
     plan_ids: list[str] = []  # empty: every plan with at least one numeric target
     reviews: list[str] = list(REVIEWS)
+    force: bool = False  # rewrite every selected report even if its data did not change
 
 
 @asset(
@@ -38,30 +44,43 @@ def review_reports(
     if unknown:
         raise ValueError(f"unknown reviews {unknown}; expected some of {list(REVIEWS)}")
     out_dir = warehouse.root / "reports"
-    written, failures = [], []
+    written, unchanged, failures = [], [], []
+
+    def say(line: str) -> None:
+        print(f"  reports: {line}", file=sys.stderr, flush=True)
+        context.log.info(line)
+
+    fingerprints = {} if config.force else read_fingerprints(out_dir)
     with warehouse.connect(read_only=True) as con:
         available = numeric_plans(con)
         plans = [p for p in available if not config.plan_ids or p in config.plan_ids]
         missing = sorted(set(config.plan_ids) - set(available))
         if missing:
             context.log.warning(f"no numeric targets for {missing}; skipped")
-        for plan_id in plans:
-            for review in config.reviews:
-                try:
-                    paths = build_review_report(con, review, plan_id, out_dir)
-                except Exception as error:  # one plan's bad data must not hide the other reports
-                    context.log.error(f"{plan_id} {review}: {error!r}")
-                    failures.append(f"{plan_id} {review}: {error}")
-                    continue
-                for path in paths:
-                    context.log.info(f"wrote {path} ({path.stat().st_size} bytes)")
-                    written.append({"file": path.name, "bytes": path.stat().st_size})
+        todo = [(plan_id, review) for plan_id in plans for review in config.reviews]
+        for i, (plan_id, review) in enumerate(todo, start=1):
+            try:
+                paths, rebuilt = build_if_changed(con, review, plan_id, out_dir, fingerprints)
+            except Exception as error:  # one plan's bad data must not hide the other reports
+                context.log.error(f"{plan_id} {review}: {error!r}")
+                failures.append(f"{plan_id} {review}: {error}")
+                continue
+            if not rebuilt:
+                unchanged.append(f"{plan_id} {review}")
+                say(f"[{i}/{len(todo)}] {plan_id} {review}: unchanged, not rewritten")
+                continue
+            for path in paths:
+                written.append({"file": path.name, "bytes": path.stat().st_size})
+            say(f"[{i}/{len(todo)}] {plan_id} {review}: " + ", ".join(p.name for p in paths))
+    write_fingerprints(out_dir, fingerprints)
+    say(f"{len(written)} file(s) written, {len(unchanged)} report(s) unchanged")
     if failures:
         raise RuntimeError("review reports failed for: " + "; ".join(failures))
     return MaterializeResult(
         metadata={
             "plans": MetadataValue.int(len(plans)),
             "files": MetadataValue.int(len(written)),
+            "unchanged": MetadataValue.int(len(unchanged)),
             "directory": MetadataValue.path(str(out_dir)),
             "written": MetadataValue.json(written),
         }
