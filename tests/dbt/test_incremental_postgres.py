@@ -12,9 +12,15 @@ import os
 
 import pytest
 
-from tests.postgres.test_parity import pg_database  # noqa: F401  (fixture: a fresh database per module)
+from tests.postgres.conftest import fresh_database
 
 psycopg = pytest.importorskip("psycopg")
+
+
+@pytest.fixture(scope="module")
+def pg_database():
+    with fresh_database(f"treem_test_inc_{os.getpid()}") as name:
+        yield name
 
 
 def _build(database: str, tmp_path, *args: str) -> None:
@@ -31,11 +37,10 @@ def _marts(pg) -> list[str]:
     return [name for (name,) in rows]
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_one_year_rebuilt_on_postgres_equals_a_full_rebuild(
-    built_warehouse,
-    pg_database,  # noqa: F811
-    tmp_path,
-    monkeypatch,
+    built_warehouse, pg_database, tmp_path, monkeypatch
 ):
     from ingest.postgres import pg_conninfo, publish_to_postgres
 
