@@ -96,8 +96,8 @@ def _assert_marts_equal_full_rebuild(path: Path, work: Path) -> None:
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory):
+    from ingest.inbox import list_inbox, reporting_year
     from ingest.samples import generate_samples
-    from orchestration.defs.inbox import list_inbox, reporting_year
 
     work = tmp_path_factory.mktemp("incremental")
     path = work / "treem.duckdb"

@@ -1,10 +1,12 @@
-"""A scheduled backup of the warehouse file: DuckDB `EXPORT DATABASE` into `<warehouse>/backups/<time>/`.
+"""A scheduled backup of the warehouse: a checkpointed copy into `<warehouse>/backups/<time>/treem.duckdb`.
 
-Why an export and not a file copy: the export (schema SQL plus one Parquet file per table) is readable by
-any later DuckDB version, while a database file may not be, and it is taken through a normal connection
-under the warehouse pool, so it never races a writer. Restore with `IMPORT DATABASE` into a new file:
+Why a copy and not DuckDB's `EXPORT DATABASE`: an export writes the dbt views in name order, not in the
+order they depend on each other (intermediate views on staging views), so `IMPORT DATABASE` of it fails.
+The copy is made the way the readers' copy is (`ingest.snapshot`: `COPY FROM DATABASE` into a file in the
+v1.4.0 storage format, which every later DuckDB opens), under the warehouse pool, so it never races a
+writer. Restore by copying it into place:
 
-    duckdb warehouse/treem.duckdb -c "import database 'warehouse/backups/20251121-020000'"
+    cp warehouse/backups/20251121-020000-000000/treem.duckdb warehouse/treem.duckdb
 
 The archive (`warehouse/archive/`) is the other half of recovery: `treem rebuild` replays it. A backup
 makes recovery fast; the archive makes it possible even with no backup. `keep` backups are kept, oldest
@@ -20,21 +22,24 @@ from dagster import AssetExecutionContext, Config, MaterializeResult, asset
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 
+BACKUP_FILE = "treem.duckdb"
+
 
 class BackupConfig(Config):
     keep: int = 14  # how many backups to keep
 
 
 def export_warehouse(warehouse: WarehouseResource, backups: Path, keep: int) -> tuple[Path, list[Path]]:
-    """Export the warehouse into a new timestamped folder; drop the oldest beyond `keep`."""
+    """Copy the warehouse into a new timestamped folder; drop the oldest beyond `keep`."""
+    from ingest.snapshot import snapshot_for_readers
+
     if keep < 1:
         raise ValueError("keep must be at least 1")
     target = backups / dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     partial = target.with_name(f".{target.name}.partial")
-    backups.mkdir(parents=True, exist_ok=True)
-    with warehouse.connect(read_only=True) as con:
-        con.execute(f"export database '{partial}' (format parquet)")
-    partial.rename(target)  # only complete exports carry a backup's name
+    partial.mkdir(parents=True, exist_ok=True)
+    snapshot_for_readers(warehouse.file, partial / BACKUP_FILE)
+    partial.rename(target)  # only complete copies carry a backup's name
     existing = sorted(p for p in backups.iterdir() if p.is_dir() and not p.name.startswith("."))
     dropped = existing[:-keep]
     for old in dropped:
@@ -44,7 +49,7 @@ def export_warehouse(warehouse: WarehouseResource, backups: Path, keep: int) -> 
 
 @asset(
     group_name="backup",
-    description="DuckDB EXPORT DATABASE of the warehouse into <warehouse>/backups/<time>/ (restore: IMPORT).",
+    description="A checkpointed copy of the warehouse into <warehouse>/backups/<time>/treem.duckdb.",
     pool=WAREHOUSE_POOL,
 )
 def warehouse_backup(
