@@ -89,6 +89,28 @@ class JobOutcome:
     checks_failed: list[str] = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def warehouse_lock():
+    """Hold `<warehouse>.lock` (an exclusive flock) while a run started from this process executes.
+
+    Why, beside the pool: runs the CLI, the tests or a second terminal start in their own processes claim
+    the pool's one slot through the instance's storage, and on a loaded machine two claims made in the
+    same millisecond were seen to both succeed. The lock makes such in-process runs wait for each other at
+    the operating-system level; runs the daemon launches are held to one by the run queue. The lock is
+    released when the run ends, or when its process dies.
+    """
+    import fcntl
+
+    path = warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_job(
     job_name: str,
     partition: str | None = None,
@@ -106,6 +128,7 @@ def run_job(
     log_path = run_log_path(job_name, partition)
     # dbt's event stream is echoed on stdout by dagster-dbt; keep it in a log file, not on the console.
     with (
+        warehouse_lock(),
         log_path.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log if quiet else sys.stdout),
     ):
