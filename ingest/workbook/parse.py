@@ -6,9 +6,8 @@ below the header row of the data sheet. Each such cell is exactly one of
 - `loaded`: a Tử số / Mẫu số / Giá trị cell that went into a `raw.indicator_values` row;
 - `not_reported`: a "-" (or similar) the agency typed for "no data";
 - `quarantined`: one `audit.quarantine` row per cell, with a reason code.
-So `cells_read = label + loaded + not_reported + quarantined`. The text of title rows, header rows and
-the instructions, and the hidden identity sheet, are not data and are not counted (a number in a title or
-header row is). A
+So `cells_read = label + loaded + not_reported + quarantined`. The text of title rows and header rows,
+and the hidden identity sheet, are not data and are not counted (a number in a title or header row is). A
 value row combines up to three cells, so `values_loaded` (rows) ≤ `cells_loaded`. The task sheet ("Nhiệm
 vụ", task_sheet.py) is counted the same way and its counts are added in, so one file has one accounting
 whatever sheets it has.
@@ -20,9 +19,10 @@ has lost its task sheet still loads its values (older templates have none).
 Every sheet is accounted for (README, multi-sheet rules): among the sheets with the template's header, the
 one holding data is loaded whatever its name; copies without data count their rows as labels; identical
 copies count as labels too (with a note); two data sheets that differ reject the file (`conflicting_sheets`,
-naming them). Any other sheet's non-empty cells are quarantined `outside_data_area`. Not counted: the
-hidden identity sheet and the instructions sheet (the template's own, with its own example figures), and
-the text of the title and header rows — a number typed in those rows is quarantined `outside_data_area`.
+naming them). Any other sheet's non-empty cells are quarantined `outside_data_area`. The instructions
+sheet is counted: its text and the catalog factors the template prints beside each indicator are labels,
+any other figure on it is quarantined `outside_data_area`. Not counted: the hidden identity sheet and the
+text of the title and header rows — a number typed in those rows is quarantined `outside_data_area`.
 
 The door reads, the warehouse judges: a readable number of a known indicator, locality and year is loaded
 with its numerator and denominator even when numerator > denominator, the denominator is 0 (value left
@@ -370,6 +370,57 @@ def _outside(sheet: SheetCells) -> Parsed:
     return out
 
 
+# The indicator table the template writes at the foot of its instructions sheet: name in column A, the
+# unit's factor (100, 1000, 100000) in column E (ingest/workbook/template.py `_write_instructions`);
+# 0-based, as the reader's coordinates are.
+INSTRUCTIONS_NAME_COLUMN, INSTRUCTIONS_FACTOR_COLUMN = 0, 4
+
+
+def _reads_as_number(value: object) -> bool:
+    try:
+        return parse_number(value).value is not None
+    except NumberParseError:
+        return False
+
+
+def _instructions(sheet: SheetCells, factors: dict[str, float]) -> Parsed:
+    """The template's own instructions sheet: its text is labels, and so is each catalog factor beside its
+    indicator's name; any other figure on it (a number, or text that reads as one) is quarantined, so a
+    figure an officer typed there is never dropped silently."""
+    out = Parsed(Identity(), None)
+    for (r, c), v in sorted(sheet.cells.items()):
+        out.cells_read += 1
+        if not _reads_as_number(v):
+            out.cells_label += 1
+            continue
+        name = sheet.cells.get((r, INSTRUCTIONS_NAME_COLUMN))
+        if c == INSTRUCTIONS_FACTOR_COLUMN and isinstance(name, str) and factors.get(name.strip()) == v:
+            out.cells_label += 1
+            continue
+        out.quarantine.append(
+            {
+                "sheet": sheet.name,
+                "cell": cell_ref(r, c),
+                "raw_value": raw_text(v),
+                "reason_code": "outside_data_area",
+                "reason_vi": f"{reason_vi('outside_data_area')} (trang '{sheet.name}')",
+            }
+        )
+    if out.cells_read:
+        out.rows_read = len({r for r, _ in sheet.cells})
+    return out
+
+
+def _catalog_factors(ref: Reference) -> dict[str, float]:
+    """Indicator name (as the template writes it) -> the factor printed beside it on the instructions."""
+    table = ref.indicators
+    return {
+        str(name).strip(): float(factor)
+        for name, factor in zip(table["name_vi"], table["factor"], strict=True)
+        if factor == factor and factor is not None
+    }
+
+
 def _value_keys(parsed: Parsed) -> set[tuple]:
     keys = ("indicator_code", "locality_id", "value", "value_qualifier", "numerator", "denominator")
     return {tuple(v[k] for k in keys) for v in parsed.values}
@@ -459,7 +510,14 @@ def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) 
         parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
     accounted = not_data | {lay.sheet.name for lay in layouts}
     for name, sheet in sheets.items():
-        if name in accounted or not sheet.cells or fold(name) == fold(INSTRUCTIONS_SHEET):
+        if name in accounted or not sheet.cells:
+            continue
+        if fold(name) == fold(INSTRUCTIONS_SHEET):
+            factors = _memo(ref, ("parse.factors",), lambda: _catalog_factors(ref))
+            guide = _instructions(sheet, factors)
+            parsed.add_sheet(guide)
+            if guide.quarantine:
+                notes.append(f"trang '{name}': {len(guide.quarantine)} ô có số không được ghi nhận")
             continue
         parsed.add_sheet(_outside(sheet))
         notes.append(f"trang '{name}' không theo mẫu: {len(sheet.cells)} ô không được ghi nhận")

@@ -26,11 +26,14 @@ def landed(tmp_path_factory, reference):
 def _non_empty_cells(path, first_data_row: int) -> int:
     """Cells a person typed, counted independently of the reader: every non-empty cell below the header of
     a sheet in the template's layout and every number above its header, every non-empty cell of any other
-    sheet; the instructions and the hidden identity sheet are the template's."""
+    sheet, the instructions included; the hidden identity sheet is the template's."""
     wb = openpyxl.load_workbook(path)
     count = 0
     for ws in wb.worksheets:
-        if ws.title == IDENTITY_SHEET or fold(ws.title) == fold(INSTRUCTIONS_SHEET):
+        if ws.title == IDENTITY_SHEET:
+            continue
+        if fold(ws.title) == fold(INSTRUCTIONS_SHEET):  # counted too: text and factors as labels
+            count += sum(1 for row in ws.iter_rows() for c in row if str(c.value or "").strip())
             continue
         header = [fold(c.value) for c in ws[first_data_row - 1] if isinstance(c.value, str)]
         text_until = first_data_row if "tu so" in header else 1  # title and header rows: template text

@@ -181,3 +181,32 @@ def test_warehouse_of_an_older_version_gains_the_new_columns(tmp_path, reference
         ).fetchone() == ("corrupt",)
         columns = {r[0] for r in con.execute("describe raw.indicator_values").fetchall()}
     assert "value_qualifier" in columns
+
+
+def test_the_instructions_sheet_is_accounted_and_a_figure_typed_there_is_not_dropped(
+    tan_yen_template, tmp_path, reference
+):
+    """The template's own instructions (text, and the catalog factors beside the indicator names) are
+    labels; a figure an officer types on that sheet is quarantined, never silently ignored."""
+    import openpyxl
+
+    from ingest.workbook.layout import INSTRUCTIONS_SHEET
+    from ingest.workbook.parse import parse_workbook
+
+    clean = fill(tan_yen_template, tmp_path / "clean.xlsx", {("Thị trấn Nhã Nam", "F"): 90})
+    parsed = parse_workbook(clean, reference)
+    guide = openpyxl.load_workbook(clean)[INSTRUCTIONS_SHEET]
+    guide_cells = sum(1 for row in guide.iter_rows() for c in row if c.value not in (None, ""))
+    assert guide_cells > 10 and not parsed.quarantine
+    typed = tmp_path / "typed.xlsx"
+    wb = openpyxl.load_workbook(clean)
+    wb[INSTRUCTIONS_SHEET]["B3"] = 98.5
+    wb[INSTRUCTIONS_SHEET]["C4"] = "97,2"
+    wb.save(typed)
+    again = parse_workbook(typed, reference)
+    assert again.cells_read == parsed.cells_read + 2
+    held = {(q["sheet"], q["cell"], q["reason_code"]) for q in again.quarantine}
+    assert held == {
+        (INSTRUCTIONS_SHEET, "B3", "outside_data_area"),
+        (INSTRUCTIONS_SHEET, "C4", "outside_data_area"),
+    }
