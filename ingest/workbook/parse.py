@@ -351,11 +351,15 @@ def _has_data(layout: Layout) -> bool:
     return any(r >= layout.first_data_row and c in layout.measures for (r, c) in layout.sheet.cells)
 
 
-def _outside(sheet: SheetCells) -> Parsed:
-    """A sheet that is not in the template's layout: every non-empty cell quarantined, none dropped."""
+def _outside(sheet: SheetCells, is_label: Callable[[int, int, object], bool] | None = None) -> Parsed:
+    """A sheet that is not in the template's layout: every non-empty cell quarantined, none dropped, except
+    the cells `is_label` says are the template's own (counted as labels)."""
     out = Parsed(Identity(), None)
     for (r, c), v in sorted(sheet.cells.items()):
         out.cells_read += 1
+        if is_label is not None and is_label(r, c, v):
+            out.cells_label += 1
+            continue
         out.quarantine.append(
             {
                 "sheet": sheet.name,
@@ -387,28 +391,14 @@ def _instructions(sheet: SheetCells, factors: dict[str, float]) -> Parsed:
     """The template's own instructions sheet: its text is labels, and so is each catalog factor beside its
     indicator's name; any other figure on it (a number, or text that reads as one) is quarantined, so a
     figure an officer typed there is never dropped silently."""
-    out = Parsed(Identity(), None)
-    for (r, c), v in sorted(sheet.cells.items()):
-        out.cells_read += 1
+
+    def is_label(r: int, c: int, v: object) -> bool:
         if not _reads_as_number(v):
-            out.cells_label += 1
-            continue
+            return True
         name = sheet.cells.get((r, INSTRUCTIONS_NAME_COLUMN))
-        if c == INSTRUCTIONS_FACTOR_COLUMN and isinstance(name, str) and factors.get(name.strip()) == v:
-            out.cells_label += 1
-            continue
-        out.quarantine.append(
-            {
-                "sheet": sheet.name,
-                "cell": cell_ref(r, c),
-                "raw_value": raw_text(v),
-                "reason_code": "outside_data_area",
-                "reason_vi": f"{reason_vi('outside_data_area')} (trang '{sheet.name}')",
-            }
-        )
-    if out.cells_read:
-        out.rows_read = len({r for r, _ in sheet.cells})
-    return out
+        return c == INSTRUCTIONS_FACTOR_COLUMN and isinstance(name, str) and factors.get(name.strip()) == v
+
+    return _outside(sheet, is_label)
 
 
 def _catalog_factors(ref: Reference) -> dict[str, float]:
