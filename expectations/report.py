@@ -491,7 +491,7 @@ def build_data_docs(con: duckdb.DuckDBPyConnection, out_dir: Path | str, config:
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from expectations.runner import load_inputs
+    from expectations.runner import _loaded_submissions, load_values
     from expectations.suites import build_gx_checks, build_suite, gx_frame
 
     config = config or load_config()
@@ -499,8 +499,9 @@ def build_data_docs(con: duckdb.DuckDBPyConnection, out_dir: Path | str, config:
     site_dir = out_dir / "data_docs"
     for stale in (out_dir / "gx", site_dir):
         shutil.rmtree(stale, ignore_errors=True)
-    values, reference = load_inputs(con)
-    checks = build_gx_checks(config, reference.indicators)
+    loaded = _loaded_submissions(con)
+    values = load_values(con, loaded, set(loaded["submission_id"]))
+    checks = build_gx_checks(config, con.execute("select * from raw.indicators").df())
 
     context = gx.get_context(mode="file", project_root_dir=str(out_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)

@@ -5,7 +5,8 @@ reference than today's (fingerprint.py), or the ones named -- in three passes:
 - row-level checks as Great Expectations expectations: one ephemeral context per run, one validation per
   batch of up to GX_BATCH_VALUES values across all plans (a validation costs ~0.2 s whatever its size, so
   the demo's 34 plan x sector x scheme groups are one validation, not 34);
-- cross checks (checks.py, pandas) per plan x sector x scheme group, the group's other values as context;
+- cross checks (cross_checks.py, one SQL query each in the warehouse), the other loaded submissions of the
+  same plan x sector x scheme as context;
 - conflicting submissions (conflicts.py) as one SQL query in the warehouse, for every loaded file.
 Results are split per submission, because a submission is what an agency fixes and resends: each (check x
 submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
@@ -25,8 +26,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from expectations import conflicts, load_config
-from expectations.checks import CUSTOM_CHECKS, CheckOutcome, Reference, ancestors, sample_json
+from expectations import conflicts, cross_checks, load_config
+from expectations.checks import CheckOutcome, sample_json
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
 
@@ -198,15 +199,16 @@ def validate_warehouse(
         flags.append(_flagged_values(outcomes, values, severity))
         checked += len(values)
     gx_seconds = time.perf_counter() - gx_started
-    # Cross checks: per plan x sector x scheme, with the group's other submissions as context.
-    shared = load_reference(con)
-    for key in sorted(set(groups[in_scope])):
-        context = loaded[groups == key]
-        scope = context[in_scope[groups == key]]
-        chunk = _validate_group(con, context, scope, config, run_id, checked_at, shared)
-        results.append(chunk.check_results)
-        flags.append(chunk.flagged_values)
-        scope_ids += chunk.submission_ids
+    # Cross checks: SQL in the warehouse, each judged submission with the other loaded submissions of its
+    # plan x sector x scheme as context.
+    judged_groups = sorted(set(groups[in_scope]))
+    scope_ids = [
+        sid for key in judged_groups for sid in loaded.loc[(groups == key) & in_scope, "submission_id"]
+    ]
+    staged = loaded[groups.isin(judged_groups)].assign(context_group=groups, in_scope=in_scope)
+    for found in cross_checks.run_cross_checks(con, staged, config) if scope_ids else []:
+        results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+        flags.append(_flag_rows(found.family, found.flagged, config))
     # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse. A conflict
     # depends on two files, so every run re-judges it for every loaded submission (unless named ones are
     # validated): a new file's conflict shows on the old file too, and a superseded file's conflict goes.
@@ -215,14 +217,7 @@ def validate_warehouse(
         con, conflict_scope, config, int(config.get("sample_size", 10))
     )
     results.append(_verdict_rows(conflicts.FAMILY, verdicts, config, run_id, checked_at))
-    flags.append(
-        conflict_flags.assign(
-            check_name=conflicts.FAMILY,
-            family=conflicts.FAMILY,
-            severity=config["checks"][conflicts.FAMILY]["severity"],
-            row_id=-1,
-        )[[*FLAGGED_COLUMNS, "family", "sheet", "cell", "cell_ref", "row_id"]]
-    )
+    flags.append(_flag_rows(conflicts.FAMILY, conflict_flags, config))
     check_results = (
         pd.concat(results, ignore_index=True).sort_values(
             ["submission_id", "suite", "check_name"], ignore_index=True
@@ -292,53 +287,6 @@ def _batches(submissions: pd.DataFrame, max_values: int) -> list[pd.DataFrame]:
     return batches
 
 
-def _validate_group(con, context, scope, config, run_id, checked_at, shared: Reference) -> DqSummary:
-    """Run the cross checks on the values of `scope`, with the values of `context` as context."""
-    values, reference = load_inputs(con, scope["submission_id"].tolist(), context, shared)
-    scope_ids = reference.submissions["submission_id"].tolist()
-    outcomes = [check(values, reference, config) for check in CUSTOM_CHECKS]
-    severity = {o.check_name: config["checks"][o.family]["severity"] for o in outcomes}
-    suites = {o.check_name: config["suites"]["custom"] for o in outcomes}
-    return DqSummary(
-        run_id=run_id,
-        checked_at=checked_at,
-        submission_ids=scope_ids,
-        values_checked=int(values["in_scope"].sum()),
-        check_results=_check_results(
-            outcomes, values, scope_ids, severity, suites, run_id, checked_at, config
-        ),
-        flagged_values=_flagged_values(outcomes, values, severity),
-    )
-
-
-def load_inputs(
-    con: duckdb.DuckDBPyConnection,
-    submission_ids: list[str] | None = None,
-    context: pd.DataFrame | None = None,
-    shared: Reference | None = None,
-) -> tuple[pd.DataFrame, Reference]:
-    """The values of the `context` submissions (default: every loaded one), `in_scope` marking those of
-    `submission_ids` (default: all), and the reference frames.
-
-    `Reference.submissions` holds the submissions in scope.
-    """
-    submissions = _loaded_submissions(con) if context is None else context
-    if submission_ids is not None:
-        scope = submissions[submissions["submission_id"].isin(submission_ids)]
-    else:
-        scope = submissions
-    values = load_values(con, submissions, set(scope["submission_id"]))
-    shared = shared or load_reference(con)
-    reference = Reference(
-        submissions=scope.reset_index(drop=True),
-        assignments=shared.assignments,
-        localities=shared.localities,
-        indicators=shared.indicators,
-        ancestry=shared.ancestry,
-    )
-    return values, reference
-
-
 def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
     """The values of `submissions` (audit rows), prepared for the checks, `in_scope` marking `scope`'s."""
     con.register("loaded", submissions[["submission_id", "locality_id"]])
@@ -347,18 +295,6 @@ def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope
     finally:
         con.unregister("loaded")
     return _prepare(values, scope)
-
-
-def load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
-    """The reference frames every group of a run reads (submissions empty): read and walked once per run."""
-    localities = con.execute("select locality_id, level, parent_id from raw.localities").df()
-    return Reference(
-        submissions=pd.DataFrame(),
-        assignments=con.execute("select plan_id, indicator_code, sector from raw.assignments").df(),
-        localities=localities,
-        indicators=con.execute("select * from raw.indicators").df(),
-        ancestry=ancestors(localities),
-    )
 
 
 def _fetch_values(con: duckdb.DuckDBPyConnection, rows_per_chunk: int = 250_000) -> pd.DataFrame:
@@ -499,26 +435,18 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
     size = int(config.get("sample_size", 10))
     rows = []
     for outcome in outcomes:
-        if outcome.per_submission is not None:
-            verdicts = {
-                r.submission_id: (int(r.element_count), int(r.unexpected_count), list(r.sample))
-                for r in outcome.per_submission.itertuples(index=False)
-            }
-        else:
-            examined = pd.Series(submission_of[outcome.examined]).value_counts().to_dict()
-            ids = outcome.flagged["row_id"].to_numpy(dtype="int64")
-            flagged = pd.DataFrame({"submission_id": submission_of[ids], "row_id": ids})
-            flagged["detail"] = outcome.flagged["detail"].to_numpy(dtype=object)
-            unexpected = flagged["submission_id"].value_counts().to_dict()
-            samples: dict[str, list[str]] = {}
-            for r in (
-                flagged.sort_values("row_id").groupby("submission_id").head(size).itertuples(index=False)
-            ):
-                samples.setdefault(r.submission_id, []).append(f"{labels[r.row_id]}: {r.detail}")
-            verdicts = {
-                sid: (int(examined.get(sid, 0)), int(unexpected.get(sid, 0)), samples.get(sid, []))
-                for sid in scope_ids
-            }
+        examined = pd.Series(submission_of[outcome.examined]).value_counts().to_dict()
+        ids = outcome.flagged["row_id"].to_numpy(dtype="int64")
+        flagged = pd.DataFrame({"submission_id": submission_of[ids], "row_id": ids})
+        flagged["detail"] = outcome.flagged["detail"].to_numpy(dtype=object)
+        unexpected = flagged["submission_id"].value_counts().to_dict()
+        samples: dict[str, list[str]] = {}
+        for r in flagged.sort_values("row_id").groupby("submission_id").head(size).itertuples(index=False):
+            samples.setdefault(r.submission_id, []).append(f"{labels[r.row_id]}: {r.detail}")
+        verdicts = {
+            sid: (int(examined.get(sid, 0)), int(unexpected.get(sid, 0)), samples.get(sid, []))
+            for sid in scope_ids
+        }
         for submission_id in scope_ids:
             element_count, unexpected_count, sample = verdicts.get(submission_id, (0, 0, []))
             rows.append(
@@ -562,11 +490,18 @@ def _verdict_rows(family: str, verdicts: pd.DataFrame, config: dict, run_id, che
     return frame.astype({"success": bool})
 
 
+def _flag_rows(family: str, flagged: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """flagged_values rows of a check judged in SQL (its flags already carry their lineage; no row_id)."""
+    return flagged.assign(
+        check_name=family, family=family, severity=config["checks"][family]["severity"], row_id=-1
+    )[[*FLAGGED_COLUMNS, "family", "sheet", "cell", "cell_ref", "row_id"]]
+
+
 def _flagged_values(outcomes, values, severity) -> pd.DataFrame:
     parts = [
         o.flagged.assign(check_name=o.check_name, family=o.family, severity=severity[o.check_name])
         for o in outcomes
-        if o.per_submission is None and len(o.flagged)
+        if len(o.flagged)
     ]
     columns = [*FLAGGED_COLUMNS, "family", "sheet", "cell", "cell_ref", "row_id"]
     if not parts:
