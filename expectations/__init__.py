@@ -1,4 +1,5 @@
-"""Data quality of the agency submissions: Great Expectations suites plus the checks GX lacks.
+"""Data quality of the agency submissions: Great Expectations suites plus the checks GX lacks, as SQL in
+the warehouse (cross_checks.py, sql/).
 
 `validate_warehouse` (runner.py) is the entry point; `config.yaml` is the one reviewed file of thresholds and
 severities. Nothing here imports Great Expectations at module import time: GX costs seconds to import and the

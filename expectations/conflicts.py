@@ -6,8 +6,9 @@ The marts can use only one of the values (the rule is in dbt, `int_indicator_val
 the plan whose own territory it is first, then the latest received); this check makes the disagreement a
 finding instead of a silent replacement, on every side of it, naming the other file and its value.
 
-It runs as one SQL query in the warehouse: it compares values across plans, sectors and schemes, which the
-pandas cross checks (one plan × sector × scheme group at a time) never hold together.
+It runs as one SQL query in the warehouse, like the other cross checks (cross_checks.py), but over every
+loaded file: it compares values across plans, sectors and schemes, while those compare within one plan ×
+sector × scheme.
 """
 
 from __future__ import annotations

@@ -362,9 +362,10 @@ class GxValidator:
     Why one per run: building a GX context, data source and suite costs ~0.3 s, and a run validates one
     context group (plan x sector x scheme) at a time -- 34 groups on the demo, hundreds nationally. The suite
     depends only on the config and the catalog, which are the same for every group of a run.
-    Why pandas and not GX's SQL execution against the warehouse: GX 1.x reaches DuckDB only through the
-    `duckdb_engine` SQLAlchemy dialect (not a dependency of this project), and the row ids GX returns for
-    unexpected rows must be joined back to the cell lineage the cross checks already hold in memory.
+    Why GX's pandas engine and not its SQL execution against the warehouse: GX 1.x reaches DuckDB only through
+    the `duckdb_engine` SQLAlchemy dialect (not a dependency of this project), and the row ids GX returns for
+    unexpected rows must be joined back to their cell lineage, which the frame holds. The checks GX cannot
+    express do run in the warehouse (cross_checks.py).
     """
 
     def __init__(self, checks: list[GxCheck], suite_name: str):
