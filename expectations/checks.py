@@ -2,8 +2,8 @@
 a number and a sample read in the Vietnamese reports.
 
 The checks themselves live where they run: row-level ones as Great Expectations expectations (suites.py),
-the cross checks GX cannot express as SQL in the warehouse (cross_checks.py, sql/), conflicting
-submissions likewise (conflicts.py).
+the cross checks GX cannot express, conflicting submissions among them, as SQL in the warehouse
+(cross_checks.py, sql/).
 """
 
 from __future__ import annotations

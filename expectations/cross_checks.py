@@ -20,6 +20,10 @@ returns the values (or expected indicators) it examined among the submissions ju
 flagged rows, plus one row per submission to carry its count. The Vietnamese detail of each flag is
 written here from the figures the query returns (a number as a Vietnamese reader writes it is formatting,
 not a judgement). Rows of context submissions are never flagged.
+
+Conflicting submissions (`CONFLICTS`, `sql/conflicting_submissions.sql`) run through the same staging and
+judging, on their own: they compare files across plans, sectors and schemes, so the runner stages every
+loaded submission as their context, not one context group.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +49,7 @@ SCOPE_COLUMNS = {
     "sector": "varchar",
     "year": "integer",
     "locality_id": "varchar",
+    "file_name": "varchar",
 }
 # Iglewicz-Hoaglin: Φ⁻¹(0.75) makes the MAD comparable to a standard deviation under normality, √(π/2) the
 # mean absolute deviation (the fallback when MAD = 0). Constants of the method, not tunable thresholds.
@@ -130,6 +136,12 @@ def _parameters(family: str, config: dict) -> dict:
         return {
             **_outlier_parameters(config, "cross_min_group"),
             "min_years": int(config["outliers"].get("cross_own_history_years", 3)),
+        }
+    if family == CONFLICTS:
+        cfg = config[CONFLICTS]
+        return {
+            "absolute_tolerance": per_unit(cfg["absolute_tolerance"], "u.unit"),
+            "relative_tolerance": number(cfg["relative_tolerance"]),
         }
     raise ValueError(f"no cross check {family!r}")
 
@@ -306,6 +318,39 @@ def _one_flag_per_value(pairs: pd.DataFrame) -> pd.DataFrame:
     return first.assign(detail=texts).reset_index()
 
 
+# conflicting_submissions: one value's flag lists every other file's value it differs from. Flags (and the
+# sample) follow this key, as they always have: a value with its conflicts on other sheets sorts together.
+CONFLICT_KEY = ["submission_id", "indicator_code", "flag_locality_id", "year", "sheet", "cell"]
+
+
+def _conflict_text(r) -> str:
+    return (
+        f"{fmt_number(r.other_value)} trong tệp {r.other_file} ({r.other_plan}, {r.other_sector}, "
+        f"ô {cell_ref(r.other_sheet, r.other_cell)})"
+    )
+
+
+def _one_flag_per_conflict(pairs: pd.DataFrame) -> pd.DataFrame:
+    """conflicting_submissions returns a value once per differing value of another file: one flag per value,
+    in CONFLICT_KEY order, naming the other files' values in the order of their submission and cell."""
+    if pairs.empty:
+        return pairs.assign(detail=pd.Series(dtype="object"))
+    pairs = pairs.sort_values(
+        [*CONFLICT_KEY, "other_submission_id", "other_sheet", "other_cell"], kind="stable", na_position="last"
+    )
+    flags = []
+    for _, part in groupby(
+        pairs.itertuples(index=False), key=lambda r: tuple(getattr(r, c) for c in CONFLICT_KEY)
+    ):
+        part = list(part)
+        others = "; ".join(_conflict_text(r) for r in part)
+        detail = (
+            f"Giá trị {fmt_number(part[0].value)} khác với tệp khác cho cùng địa bàn, chỉ tiêu, năm: {others}"
+        )
+        flags.append({**part[0]._asdict(), "detail": detail})
+    return pd.DataFrame(flags, columns=[*pairs.columns, "detail"])
+
+
 DETAILS: dict[str, Callable] = {
     "value_matches_ratio": _ratio_detail,
     "total_vs_rollup": _rollup_detail,
@@ -349,11 +394,12 @@ def verdicts(con, family: str, scope_ids: list[str], config: dict) -> CrossVerdi
         counts = {sid: len(missing_codes) for sid, missing_codes in samples.items()}
         per_submission = _per_submission(scope_ids, examined, samples, counts)
         return CrossVerdicts(family, per_submission, pd.DataFrame(columns=FLAG_COLUMNS))
-    if family == "mortality_ordering":
-        rows = _one_flag_per_value(rows)
+    if family == CONFLICTS:
+        rows = _one_flag_per_conflict(rows)
+    elif family == "mortality_ordering":
+        rows = _file_order(_one_flag_per_value(rows))
     else:
-        rows = rows.assign(detail=[DETAILS[family](r) for r in rows.itertuples(index=False)])
-    rows = _file_order(rows)
+        rows = _file_order(rows.assign(detail=[DETAILS[family](r) for r in rows.itertuples(index=False)]))
     labels = [_label(r) for r in rows.itertuples(index=False)]
     rows = rows.assign(label=labels)
     samples: dict[str, list[str]] = {}
@@ -402,14 +448,20 @@ CROSS_CHECKS = (
     "outlier_yoy",
     "outlier_cross_locality",
 )
+# Across plans, sectors and schemes: its scope is every loaded submission, not one context group.
+CONFLICTS = "conflicting_submissions"
 
 
-def run_cross_checks(con, submissions: pd.DataFrame, config: dict) -> list[CrossVerdicts]:
-    """Every cross check over `submissions` (SCOPE_COLUMNS; `in_scope` marks those judged, the others are
-    their context), on a DuckDB or PostgreSQL connection holding the warehouse's raw and audit tables."""
+def run_cross_checks(
+    con, submissions: pd.DataFrame, config: dict, families: tuple[str, ...] = CROSS_CHECKS
+) -> list[CrossVerdicts]:
+    """The cross checks `families` over `submissions` (SCOPE_COLUMNS; `in_scope` marks those judged, the
+    others are their context), on a DuckDB or PostgreSQL connection holding the warehouse's raw and audit
+    tables. CROSS_CHECKS compare within a context group; CONFLICTS across all of `submissions`, so it is
+    run on its own with every loaded submission staged."""
     scope_ids = submissions.loc[submissions["in_scope"].astype(bool), "submission_id"].tolist()
     stage(con, submissions)
     try:
-        return [verdicts(con, family, scope_ids, config) for family in CROSS_CHECKS]
+        return [verdicts(con, family, scope_ids, config) for family in families]
     finally:
         unstage(con)

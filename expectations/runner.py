@@ -7,7 +7,7 @@ reference than today's (fingerprint.py), or the ones named -- in three passes:
   the demo's 34 plan x sector x scheme groups are one validation, not 34);
 - cross checks (cross_checks.py, one SQL query each in the warehouse), the other loaded submissions of the
   same plan x sector x scheme as context;
-- conflicting submissions (conflicts.py) as one SQL query in the warehouse, for every loaded file.
+- conflicting submissions (cross_checks.py, `sql/conflicting_submissions.sql`), every loaded file as context.
 Results are split per submission, because a submission is what an agency fixes and resends: each (check x
 submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
 the previous results of the same submissions in one transaction, so the dbt marts never see half a run.
@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from expectations import conflicts, cross_checks, load_config
+from expectations import cross_checks, load_config
 from expectations.checks import CheckOutcome, sample_json
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
@@ -209,15 +209,15 @@ def validate_warehouse(
     for found in cross_checks.run_cross_checks(con, staged, config) if scope_ids else []:
         results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
         flags.append(_flag_rows(found.family, found.flagged, config))
-    # Conflicting submissions: across plans, sectors and schemes, one SQL query in the warehouse. A conflict
-    # depends on two files, so every run re-judges it for every loaded submission (unless named ones are
-    # validated): a new file's conflict shows on the old file too, and a superseded file's conflict goes.
+    # Conflicting submissions: across plans, sectors and schemes, so every loaded submission is staged as
+    # context. A conflict depends on two files, so every run re-judges it for every loaded submission (unless
+    # named ones are validated): a new file's conflict shows on the old file too, and a superseded file's
+    # conflict goes.
     conflict_scope = scope_ids if submission_ids is not None else loaded["submission_id"].tolist()
-    verdicts, conflict_flags = conflicts.conflict_verdicts(
-        con, conflict_scope, config, int(config.get("sample_size", 10))
-    )
-    results.append(_verdict_rows(conflicts.FAMILY, verdicts, config, run_id, checked_at))
-    flags.append(_flag_rows(conflicts.FAMILY, conflict_flags, config))
+    everything = loaded.assign(context_group=groups, in_scope=loaded["submission_id"].isin(conflict_scope))
+    for found in cross_checks.run_cross_checks(con, everything, config, (cross_checks.CONFLICTS,)):
+        results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+        flags.append(_flag_rows(found.family, found.flagged, config))
     check_results = (
         pd.concat(results, ignore_index=True).sort_values(
             ["submission_id", "suite", "check_name"], ignore_index=True
@@ -230,7 +230,7 @@ def validate_warehouse(
     )
     flagged = pd.concat(flags, ignore_index=True) if flags else _flagged_values([], None, {})
     if write:
-        refreshed = {conflicts.FAMILY: conflict_scope}
+        refreshed = {cross_checks.CONFLICTS: conflict_scope}
         _write(con, scope_ids, check_results, flagged, submission_ids is None, refreshed)
     return DqSummary(
         run_id=run_id,
