@@ -112,6 +112,13 @@ RAW_TABLES: dict[str, dict[str, str]] = {
         "valid_from": "date",
         "valid_to": "date",
     },
+    "raw.reporting_units": {  # written from ingest/workbook/context.py reporting_units_frame
+        "plan_id": "varchar",
+        "year": "integer",
+        "valid_on": "date",  # the reporting date the units are valid on (context.reporting_date)
+        "unit_id": "varchar",
+        "unit_level": "varchar",
+    },
     "raw.tasks": {
         "task_id": "varchar",
         "plan_id": "varchar",

@@ -15,6 +15,10 @@ import datetime as dt
 REORGANISATION_DATE = dt.date(2025, 7, 1)
 VN2008_LAST_DAY = REORGANISATION_DATE - dt.timedelta(days=1)
 
+# The programme's reporting years: the plans run 2021-2030, with 2020 as the baseline year. The Dagster year
+# partitions and the landed reporting units (raw.reporting_units) cover exactly these.
+PROGRAMME_YEARS = range(2020, 2031)
+
 # The unit of an indicator as a reader writes it after a name: template headers "... (‰)", DQ pages, reports.
 # Header matching of returned workbooks depends on these words: change them only with the templates.
 UNIT_VI: dict[str, str] = {

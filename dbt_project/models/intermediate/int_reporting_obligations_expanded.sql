@@ -1,24 +1,23 @@
 {{ config(materialized="view") }}  {#- read by one model only: no table of its own -#}
 -- What each plan expects to receive: one row per plan x sector x year x reporting unit x indicator.
 --   years:     2020 (baseline) to var('completeness_last_year', 2025).
---   deadline:  the plan's yearly report_deadline ('MM-DD', raw.plans) in that year; var('default_report_deadline',
---              '12-15') when the plan has none. Units and agencies are taken as valid on that date.
---   units:     the plan territory's child units at the level submissions report on: a vn2008 district plan's
---              communes, a vn2008 province plan's districts, the nation's provinces; from 2025-07-01 (no more
---              districts) a vn2008 territory's units are the vn2025 communes that received its communes
---              (int_successor_communes_mapped) and a vn2025 province's are its communes.
+--   units:     raw.reporting_units, the rows of the workbook template the plan's agencies fill, landed by the
+--              reference step from its one home (ingest/workbook/context.py, Reference.reporting_units): the
+--              territory's units one level down (a vn2008 district plan's communes, a province plan's
+--              districts, the nation's provinces); from 2025-07-01 a vn2008 territory's units are the vn2025
+--              communes that took over its communes. Completeness expects exactly what the template asks for.
+--   dates:     one rule, the template's: a year-Y report's units and its expected agency are those valid on the
+--              reporting date 15/11/Y (context.reporting_date, landed as valid_on). The plan's deadline
+--              (report_deadline 'MM-DD' of raw.plans in that year; var('default_report_deadline', '12-15') when
+--              the plan has none) only says when the report is due (mart_reporting_completeness.on_time).
 --   indicators: those assigned to the sector in the plan (fct_assignment).
---   expected agency: the agency of that sector valid on the deadline, at the territory or, after the
+--   expected agency: the agency of that sector valid on the reporting date, at the territory or, after the
 --              reorganisation, at its vn2025 successor; when the sector no longer exists (social_affairs ended
 --              2025-02-28) its duties pass to the successor sector of var('sector_successors').
 with
 
 plans as (
     select * from {{ ref('stg_reference__plans') }}
-),
-
-localities as (
-    select * from {{ ref('stg_reference__localities') }}
 ),
 
 agencies as (
@@ -34,8 +33,13 @@ bridge as (
     select * from {{ ref('stg_reference__locality_succession') }}
 ),
 
-successor_communes as (
-    select * from {{ ref('int_successor_communes_mapped') }}
+reporting_units as (
+    select * from {{ ref('stg_reference__reporting_units') }}
+),
+
+reporting_dates as (
+    select distinct plan_id, year, valid_on
+    from reporting_units
 ),
 
 years as (
@@ -54,25 +58,6 @@ plan_years as (
     from plans
     cross join years
     where plans.locality_id is not null
-),
-
-units_valid as (
-    select
-        plan_years.plan_id,
-        plan_years.year,
-        units.locality_id as unit_id,
-        units.level as unit_level
-    from plan_years
-    inner join localities as units
-        on units.valid_from <= plan_years.deadline
-        and (units.valid_to is null or units.valid_to >= plan_years.deadline)
-    left join successor_communes
-        on successor_communes.old_unit_id = plan_years.territory_id
-        and successor_communes.new_locality_id = units.locality_id
-    where
-        (plan_years.territory_id = 'vn:VN' and units.level = 'province')
-        or (plan_years.territory_id <> 'vn:VN' and units.parent_id = plan_years.territory_id)
-        or successor_communes.new_locality_id is not null
 ),
 
 -- where the territory's agencies sit: the territory, and its vn2025 successor(s) after the reorganisation
@@ -110,12 +95,15 @@ agency_candidates as (
     from plan_sectors
     inner join plan_years
         on plan_sectors.plan_id = plan_years.plan_id
+    inner join reporting_dates
+        on plan_years.plan_id = reporting_dates.plan_id
+        and plan_years.year = reporting_dates.year
     inner join agency_places
         on plan_sectors.plan_id = agency_places.plan_id
     inner join agencies
         on agencies.locality_id = agency_places.place_id
-        and agencies.valid_from <= plan_years.deadline
-        and (agencies.valid_to is null or agencies.valid_to >= plan_years.deadline)
+        and agencies.valid_from <= reporting_dates.valid_on
+        and (agencies.valid_to is null or agencies.valid_to >= reporting_dates.valid_on)
     where agencies.sector = plan_sectors.sector
         {%- for old_sector, new_sector in var('sector_successors', {'social_affairs': 'health'}).items() %}
         or (plan_sectors.sector = '{{ old_sector }}' and agencies.sector = '{{ new_sector }}')
@@ -129,16 +117,16 @@ final as (
         plan_years.year,
         plan_years.territory_id,
         plan_years.deadline,
-        units_valid.unit_id,
-        units_valid.unit_level,
+        reporting_units.unit_id,
+        reporting_units.unit_level,
         assignments.indicator_code,
         agency_candidates.agency_id as expected_agency_id
     from plan_years
     inner join assignments
         on plan_years.plan_id = assignments.plan_id
-    inner join units_valid
-        on plan_years.plan_id = units_valid.plan_id
-        and plan_years.year = units_valid.year
+    inner join reporting_units
+        on plan_years.plan_id = reporting_units.plan_id
+        and plan_years.year = reporting_units.year
     left join agency_candidates
         on plan_years.plan_id = agency_candidates.plan_id
         and assignments.sector = agency_candidates.sector

@@ -130,4 +130,27 @@ def task_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
     yield from land_frames(context, warehouse, load_tasks())
 
 
-reference_assets = [indicator_catalog, plan_registry, administrative_units, reporting_agencies, task_registry]
+@multi_asset(
+    specs=specs(
+        "raw.reporting_units",
+        deps=("raw.plans", "raw.localities", "raw.locality_succession"),
+        description="The units each plan's yearly report lists (the template's rows).",
+    ),
+    pool=WAREHOUSE_POOL,
+)
+def reporting_units(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """The template's rule, landed: completeness expects exactly the units the agencies' workbooks list."""
+    from ingest.workbook.context import load_reference, reporting_units_frame
+
+    frames = {"raw.reporting_units": reporting_units_frame(load_reference())}
+    yield from land_frames(context, warehouse, frames)
+
+
+reference_assets = [
+    indicator_catalog,
+    plan_registry,
+    administrative_units,
+    reporting_agencies,
+    reporting_units,
+    task_registry,
+]
