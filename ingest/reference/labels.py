@@ -55,6 +55,15 @@ SECTOR_VI: dict[str, str] = {
 }
 
 
+# The review's rule when current files give different figures for one value (the data-quality finding
+# `conflicting_submissions`; the rule itself is int_indicator_values_flagged.is_preferred in dbt). The review
+# reports state it in their general notes and on every row whose figures were chosen by it.
+CONFLICT_RULE_VI = (
+    "dùng số liệu trong tệp của kế hoạch có địa bàn là chính địa bàn đó (ví dụ kế hoạch của tỉnh cho tỉnh, "
+    "trước tệp gửi theo kế hoạch quốc gia), sau đó đến tệp nhận sau cùng"
+)
+
+
 def unit_vi(unit: object) -> str:
     """The unit word of `unit`, the code itself when unknown, and a plain phrase when missing."""
     return UNIT_VI.get(unit, unit) if isinstance(unit, str) and unit else "không rõ đơn vị"
