@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from ingest.reference.labels import REORGANISATION_DATE, VN2008_LAST_DAY
@@ -315,6 +316,27 @@ def build_fixture_warehouse(path: Path) -> None:
                 for s, c, loc, y, sev, chk, det in FLAGS
             ],
         )
+        # the units each year's workbook lists, from the one rule the reference landing writes them with
+        _insert(con, "raw.reporting_units", _reporting_units(con).to_dict("records"))
+
+
+def _reporting_units(con) -> pd.DataFrame:
+    """raw.reporting_units of this warehouse's plan, localities and bridge (Reference.reporting_units)."""
+    from ingest.workbook.context import Reference, reporting_units_frame
+
+    def frame(table: str):
+        return con.execute(f"select * from {table}").df()
+
+    return reporting_units_frame(
+        Reference(
+            indicators=frame("raw.indicators").set_index("indicator_code", drop=False),
+            assignments=frame("raw.assignments"),
+            plans=frame("raw.plans").set_index("plan_id", drop=False),
+            localities=frame("raw.localities").set_index("locality_id", drop=False),
+            succession=frame("raw.locality_succession"),
+            resolver=None,
+        )
+    )
 
 
 def run_dbt_build(warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess:
