@@ -119,6 +119,13 @@ RAW_TABLES: dict[str, dict[str, str]] = {
         "unit_id": "varchar",
         "unit_level": "varchar",
     },
+    "raw.expected_agencies": {  # written from ingest/workbook/context.py expected_agencies_frame
+        "plan_id": "varchar",
+        "sector": "varchar",
+        "year": "integer",
+        "valid_on": "date",  # the reporting date the agency is valid on (context.reporting_date)
+        "expected_agency_id": "varchar",  # null: the transfer rule finds no agency
+    },
     "raw.tasks": {
         "task_id": "varchar",
         "plan_id": "varchar",

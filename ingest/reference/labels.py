@@ -16,7 +16,8 @@ REORGANISATION_DATE = dt.date(2025, 7, 1)
 VN2008_LAST_DAY = REORGANISATION_DATE - dt.timedelta(days=1)
 
 # The programme's reporting years: the plans run 2021-2030, with 2020 as the baseline year. The Dagster year
-# partitions and the landed reporting units (raw.reporting_units) cover exactly these.
+# partitions and the landed reporting units and expected agencies (raw.reporting_units, raw.expected_agencies)
+# cover exactly these.
 PROGRAMME_YEARS = range(2020, 2031)
 
 # The unit of an indicator as a reader writes it after a name: template headers "... (‰)", DQ pages, reports.

@@ -16,6 +16,12 @@ Reporting units rule (one home): `Reference.reporting_units` decides which units
 template needs it before any dbt build, and the warehouse needs the same answer for completeness, so the
 reference landing writes it for every plan and programme year as `raw.reporting_units`
 (`reporting_units_frame`), which `int_reporting_obligations_expanded` reads instead of deriving its own.
+
+Expected agency rule (one home): `Reference.agency_id` decides who reports a plan's sector in year Y (the
+transfer rule of ingest/reference/agencies.py on the reporting date, successor sectors included). The
+template names it and the loader stamps it on each submission; the reference landing writes it for every
+plan, sector and programme year as `raw.expected_agencies` (`expected_agencies_frame`), which completeness
+reads.
 """
 
 from __future__ import annotations
@@ -165,12 +171,27 @@ class Reference:
         return out
 
     def agency_id(self, plan_id: str, sector: str, year: int) -> str | None:
+        """The agency expected to report a plan's sector for year Y: the one home of that answer.
+
+        `responsible_agency`'s transfer rule on the reporting date, walking this reference's own localities
+        and bridge. The template names it, the loader stamps it on each submission, and the reference
+        landing writes it for every plan, sector and programme year as `raw.expected_agencies`
+        (`expected_agencies_frame`), which completeness reads. None when no agency answers.
+        """
         if self.agencies is None:
             return None
-        from ingest.reference.agencies import responsible_agency
+        from ingest.reference.agencies import responsible_agency, transfer_lookups
 
+        if "transfer_lookups" not in self._cache:
+            self._cache["transfer_lookups"] = transfer_lookups(self.localities, self.succession)
         try:
-            return responsible_agency(self.agencies, self.territory(plan_id), sector, reporting_date(year))
+            return responsible_agency(
+                self.agencies,
+                self.territory(plan_id),
+                sector,
+                reporting_date(year),
+                lookups=self._cache["transfer_lookups"],
+            )
         except LookupError:
             return None
 
@@ -239,6 +260,40 @@ def reporting_units_frame(ref: Reference, years: Iterable[int] = PROGRAMME_YEARS
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)
+
+
+def expected_agencies_frame(ref: Reference, years: Iterable[int] = PROGRAMME_YEARS) -> pd.DataFrame:
+    """`raw.expected_agencies`: the agency expected to report each plan's sector in each programme year.
+
+    Why a landed table: the agency a template names and a submission is stamped with, and the agency
+    completeness waits for, must be one answer (`Reference.agency_id`); the warehouse reads this one instead
+    of re-deriving the transfer rule in SQL. Sectors: every modelled sector (`SECTORS`) and any other the
+    plan assigns an indicator or a task to, so each obligation finds its row; `expected_agency_id` is null
+    when the transfers lead to no agency. `valid_on` is the date the agency is valid on, `reporting_date`.
+    Plans without a territory have no rows.
+    """
+    from ingest.reference.agencies import SECTORS
+    from ingest.reference.tasks import ALL_AGENCIES
+    from ingest.warehouse import RAW_TABLES
+
+    columns = list(RAW_TABLES["raw.expected_agencies"])
+    rows = []
+    for plan_id, territory in ref.plans["locality_id"].items():
+        if not isinstance(territory, str) or not territory:
+            continue
+        sectors = set(SECTORS) | set(
+            ref.assignments.loc[ref.assignments["plan_id"] == plan_id, "sector"].dropna()
+        )
+        if ref.tasks is not None:
+            sectors |= set(ref.tasks.loc[ref.tasks["plan_id"] == plan_id, "lead_sector"].dropna()) - {
+                ALL_AGENCIES
+            }
+        for sector in sorted(sectors):
+            for year in years:
+                rows.append(
+                    (plan_id, sector, year, reporting_date(year), ref.agency_id(plan_id, sector, year))
+                )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def with_national_lead_sectors(assignments: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
