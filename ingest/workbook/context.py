@@ -293,7 +293,10 @@ def expected_agencies_frame(ref: Reference, years: Iterable[int] = PROGRAMME_YEA
                 rows.append(
                     (plan_id, sector, year, reporting_date(year), ref.agency_id(plan_id, sector, year))
                 )
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    # None, not NaN, where no agency answers: a missing agency lands as SQL null by every writer
+    frame["expected_agency_id"] = pd.Series([row[-1] for row in rows], dtype=object)
+    return frame
 
 
 def with_national_lead_sectors(assignments: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
