@@ -112,6 +112,20 @@ RAW_TABLES: dict[str, dict[str, str]] = {
         "valid_from": "date",
         "valid_to": "date",
     },
+    "raw.reporting_units": {  # written from ingest/workbook/context.py reporting_units_frame
+        "plan_id": "varchar",
+        "year": "integer",
+        "valid_on": "date",  # the reporting date the units are valid on (context.reporting_date)
+        "unit_id": "varchar",
+        "unit_level": "varchar",
+    },
+    "raw.expected_agencies": {  # written from ingest/workbook/context.py expected_agencies_frame
+        "plan_id": "varchar",
+        "sector": "varchar",
+        "year": "integer",
+        "valid_on": "date",  # the reporting date the agency is valid on (context.reporting_date)
+        "expected_agency_id": "varchar",  # null: the transfer rule finds no agency
+    },
     "raw.tasks": {
         "task_id": "varchar",
         "plan_id": "varchar",

@@ -111,6 +111,7 @@ ROW_FIELDS = [
     "aarr_required",
     "quality_status",
     "warning_count",
+    "conflicting_value_count",
     "judgement_rule",
 ]
 

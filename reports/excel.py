@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.data import ReviewData, row_sort_key
 from reports.safety import Suppressor, write_cell
-from reports.table import Column, build_rows, columns, coverage_notes
+from reports.table import Column, build_rows, columns, conflict_legend, conflict_notes, coverage_notes
 from reports.tasks import SECTOR_COLUMNS, TASK_COLUMNS, sector_rows, task_rows
 from reports.vn import (
     EUROSTAT_LABELS,
@@ -252,6 +252,7 @@ def write_summary(ws: Worksheet, data: ReviewData) -> None:
     legend.append(
         "- Nội dung chỉ tiêu trích nguyên văn từ kế hoạch được ghi trong chú thích của ô “Chỉ tiêu”."
     )
+    legend.append(f"- {conflict_legend()}")
     for line in legend:
         write_cell(
             ws,
@@ -317,6 +318,7 @@ def write_breakdown(ws: Worksheet, data: ReviewData, suppressor: Suppressor) -> 
         note.extend(coverage_notes(b, year))
         if b.get("quality_status") == "warning":
             note.append("Có cảnh báo chất lượng số liệu")
+        note.extend(conflict_notes(b))
         if shown["suppressed"] or base["suppressed"]:
             note.append("Không công bố số nhỏ")
         item = b.get("item_label") or (b.get("plan_item") or "").strip()

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from reports.charts import PROGRESS_COLOURS, STATUS_COLOURS, bars_svg, target_text, trajectory_svg
 from reports.data import ReviewData
 from reports.safety import Suppressor, neutralise_text
-from reports.table import build_rows, columns, overview_counts
+from reports.table import build_rows, columns, conflict_legend, overview_counts
 from reports.tasks import SECTOR_COLUMNS, TASK_COLUMNS, sector_rows, task_rows
 from reports.vn import (
     LEVEL_LABELS,
@@ -127,6 +127,7 @@ def render_html(data: ReviewData, suppressor: Suppressor) -> str:
             checks=checks,
             flagged=data.flagged,
             suppression_note=suppressor.config.note_vi,
+            conflict_legend=conflict_legend(),
             generated=fmt_date(data.generated_at),
             task_sector_columns=SECTOR_COLUMNS,
             task_sectors=sector_rows(data),

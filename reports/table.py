@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ingest.reference.labels import CONFLICT_RULE_VI
 from reports.data import ReviewData
 from reports.vn import (
     PROGRESS_LABELS,
@@ -116,6 +117,19 @@ def source_notes(row: dict, year: int) -> list[str]:
     return parts
 
 
+def conflict_notes(row: dict) -> list[str]:
+    """The review's rule for differing files, on a row whose figures it chose (the marts' count)."""
+    count = row.get("conflicting_value_count") or 0
+    if not count:
+        return []
+    return [f"{int(count)} số liệu có giá trị khác nhau giữa các tệp báo cáo: {CONFLICT_RULE_VI}"]
+
+
+def conflict_legend() -> str:
+    """The same rule, once, for the report's general notes."""
+    return f"Khi các tệp báo cáo cho cùng một số liệu có giá trị khác nhau: {CONFLICT_RULE_VI}."
+
+
 def notes(row: dict, review: str, channel: str = "excel") -> str:
     """Ghi chú: why a figure should be read with care, in the officers' words."""
     year = 2030 if review == "tong-ket-2030" else 2025
@@ -135,6 +149,7 @@ def notes(row: dict, review: str, channel: str = "excel") -> str:
     warnings = row.get("warning_count") or 0
     if row.get("quality_status") == "warning" or warnings:
         parts.append(f"Có {int(warnings) or 1} cảnh báo về chất lượng số liệu")
+    parts.extend(conflict_notes(row))
     if row.get("is_conflicting"):
         where = 'sheet "Căn cứ chỉ tiêu"' if channel == "excel" else "mục Căn cứ chỉ tiêu"
         parts.append(f"Kế hoạch ghi chỉ tiêu ở các chỗ không thống nhất, xem {where}")

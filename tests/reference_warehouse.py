@@ -21,6 +21,7 @@ def land_reference(path: Path) -> None:
     from ingest.reference.localities import build_localities, build_succession
     from ingest.reference.plans import load_registry
     from ingest.reference.tasks import load_tasks
+    from ingest.workbook.context import expected_agencies_frame, load_reference, reporting_units_frame
 
     registry = load_registry()
     localities = build_localities()
@@ -31,6 +32,8 @@ def land_reference(path: Path) -> None:
         "raw.localities": localities,
         "raw.locality_succession": build_succession(),
         "raw.agencies": build_agencies(registry["raw.plans"], localities),
+        "raw.reporting_units": reporting_units_frame(load_reference()),
+        "raw.expected_agencies": expected_agencies_frame(load_reference()),
     }
     with warehouse.connect(path) as con:
         warehouse.ensure_tables(con, warehouse.ALL_TABLES)

@@ -18,8 +18,9 @@ every plan territory, its province ancestor (which takes over a district's aboli
 vn2025 successor provinces. agency_id = `<sector>@<locality_id>`. Communes have no agencies of their own.
 
 The transfer rule (`responsible_agency`): start from `<sector>@<territory>` and, while that agency does not
-exist or is not valid on the date, apply the first rule that fits: (1) social_affairs on/after 2025-03-01 →
-health at the same territory; (2) a vn2008 unit on/after 2025-07-01 → its vn2025 successor province (via the
+exist or is not valid on the date, apply the first rule that fits: (1) a dissolved sector after its last day
+→ its successor sector at the same territory (`SECTOR_SUCCESSORS`: social_affairs on/after 2025-03-01 →
+health); (2) a vn2008 unit on/after 2025-07-01 → its vn2025 successor province (via the
 locality succession bridge); (3) a district or commune → its parent. So Tân Yên's social_affairs in 2024 is
 Phòng LĐTBXH huyện Tân Yên; on 2025-11-20 it is `health@vn2025:24`, Sở Y tế of the new Bắc Ninh.
 """
@@ -42,6 +43,10 @@ from ingest.warehouse import RAW_TABLES
 
 SOCIAL_AFFAIRS_END = dt.date(2025, 2, 28)  # Nghị định 42/2025/NĐ-CP: child affairs to health from 1/3/2025
 DISTRICT_POLICE_END = dt.date(2025, 2, 28)  # district police not organised from 1/3/2025
+
+# A dissolved sector -> (its last day, the sector its duties pass to). The one home of the successor-sector
+# rule: `responsible_agency` applies it, and the warehouse reads its answer (raw.expected_agencies).
+SECTOR_SUCCESSORS: dict[str, tuple[dt.date, str]] = {"social_affairs": (SOCIAL_AFFAIRS_END, "health")}
 
 # sector → (ministry, provincial department, district office). Police are named after the territory itself.
 SECTORS: dict[str, tuple[str, str, str]] = {
@@ -143,12 +148,17 @@ def _as_date(value: object) -> dt.date:
     return pd.Timestamp(value).date()
 
 
-@lru_cache(maxsize=1)
-def _lookups() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
-    """Level, parent, province and vn2025 successor province (bridge rows landing on provinces) per unit."""
-    dim = build_localities()
+Lookups = tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]
+
+
+def transfer_lookups(localities: pd.DataFrame, succession: pd.DataFrame) -> Lookups:
+    """Level, parent, province and vn2025 successor province (bridge rows landing on provinces) per unit.
+
+    Taken from the localities and bridge given, so a reference built from another set of units (a test's
+    hand-made warehouse) walks its own units, not the bundled ones.
+    """
+    dim = localities
     level_of = dict(zip(dim["locality_id"], dim["level"], strict=True))
-    succession = build_succession()
     to_province = succession[succession["new_locality_id"].map(level_of).eq("province")]
     return (
         level_of,
@@ -158,11 +168,24 @@ def _lookups() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str
     )
 
 
-def responsible_agency(agencies: pd.DataFrame, territory_id: str, sector: str, on_date: object) -> str:
+@lru_cache(maxsize=1)
+def _lookups() -> Lookups:
+    """`transfer_lookups` of the bundled localities and bridge."""
+    return transfer_lookups(build_localities(), build_succession())
+
+
+def responsible_agency(
+    agencies: pd.DataFrame,
+    territory_id: str,
+    sector: str,
+    on_date: object,
+    lookups: Lookups | None = None,
+) -> str:
     """The agency_id expected to report for `sector` in `territory_id` on `on_date` (module docstring).
 
-    Raises LookupError, with a Vietnamese message, when the transfers lead nowhere (e.g. a sector that was
-    never modelled, or a vn2025 territory before 2025-07-01).
+    `lookups` (`transfer_lookups`) default to the bundled localities. Raises LookupError, with a Vietnamese
+    message, when the transfers lead nowhere (e.g. a sector that was never modelled, or a vn2025 territory
+    before 2025-07-01).
     """
     on = _as_date(on_date)
     valid = {}
@@ -173,7 +196,7 @@ def responsible_agency(agencies: pd.DataFrame, territory_id: str, sector: str, o
             None if pd.isna(start) else _as_date(start),
             None if pd.isna(end) else _as_date(end),
         )
-    level_of, parent_of, province_of, successor = _lookups()
+    level_of, parent_of, province_of, successor = _lookups() if lookups is None else lookups
 
     current_sector, current_territory = sector, territory_id
     for _ in range(10):
@@ -184,8 +207,8 @@ def responsible_agency(agencies: pd.DataFrame, territory_id: str, sector: str, o
                 return agency_id
         scheme = current_territory.split(":", 1)[0]
         level = level_of.get(current_territory)
-        if current_sector == "social_affairs" and on > SOCIAL_AFFAIRS_END:
-            current_sector = "health"
+        if current_sector in SECTOR_SUCCESSORS and on > SECTOR_SUCCESSORS[current_sector][0]:
+            current_sector = SECTOR_SUCCESSORS[current_sector][1]
         elif scheme == "vn2008" and on >= VN2025_FROM and current_territory in successor:
             current_territory = successor[current_territory]
         elif scheme == "vn2008" and on >= VN2025_FROM and level == "commune":

@@ -15,6 +15,11 @@ import datetime as dt
 REORGANISATION_DATE = dt.date(2025, 7, 1)
 VN2008_LAST_DAY = REORGANISATION_DATE - dt.timedelta(days=1)
 
+# The programme's reporting years: the plans run 2021-2030, with 2020 as the baseline year. The Dagster year
+# partitions and the landed reporting units and expected agencies (raw.reporting_units, raw.expected_agencies)
+# cover exactly these.
+PROGRAMME_YEARS = range(2020, 2031)
+
 # The unit of an indicator as a reader writes it after a name: template headers "... (‰)", DQ pages, reports.
 # Header matching of returned workbooks depends on these words: change them only with the templates.
 UNIT_VI: dict[str, str] = {
@@ -49,6 +54,15 @@ SECTOR_VI: dict[str, str] = {
     "party_committee": "Cấp ủy, ban của Đảng",
     "all_agencies": "Các sở, ban, ngành (nhiệm vụ chung)",
 }
+
+
+# The review's rule when current files give different figures for one value (the data-quality finding
+# `conflicting_submissions`; the rule itself is int_indicator_values_flagged.is_preferred in dbt). The review
+# reports state it in their general notes and on every row whose figures were chosen by it.
+CONFLICT_RULE_VI = (
+    "dùng số liệu trong tệp của kế hoạch có địa bàn là chính địa bàn đó (ví dụ kế hoạch của tỉnh cho tỉnh, "
+    "trước tệp gửi theo kế hoạch quốc gia), sau đó đến tệp nhận sau cùng"
+)
 
 
 def unit_vi(unit: object) -> str:

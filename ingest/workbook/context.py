@@ -11,17 +11,29 @@ localities and agency of a year-Y report are those valid on `reporting_date(Y)` 
 1/7/2025). The territory of a submission stays the plan's territory (`raw.plans.locality_id`, e.g.
 `vn2008:216` for Tân Yên) in every year, because the plan's targets are set for that territory; its totals
 row is stored against it.
+
+Reporting units rule (one home): `Reference.reporting_units` decides which units a year-Y report lists. The
+template needs it before any dbt build, and the warehouse needs the same answer for completeness, so the
+reference landing writes it for every plan and programme year as `raw.reporting_units`
+(`reporting_units_frame`), which `int_reporting_obligations_expanded` reads instead of deriving its own.
+
+Expected agency rule (one home): `Reference.agency_id` decides who reports a plan's sector in year Y (the
+transfer rule of ingest/reference/agencies.py on the reporting date, successor sectors included). The
+template names it and the loader stamps it on each submission; the reference landing writes it for every
+plan, sector and programme year as `raw.expected_agencies` (`expected_agencies_frame`), which completeness
+reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 
-from ingest.reference.labels import REORGANISATION_DATE, UNIT_VI
+from ingest.reference.labels import PROGRAMME_YEARS, REORGANISATION_DATE, UNIT_VI
 from ingest.workbook.identity import fold
 
 VN2025_FROM = REORGANISATION_DATE
@@ -110,11 +122,7 @@ class Reference:
         if key in self._cache:
             return self._cache[key]
         on = reporting_date(year)
-        loc = self.localities
-        valid = loc[
-            (pd.to_datetime(loc["valid_from"]).dt.date <= on)
-            & (loc["valid_to"].isna() | (pd.to_datetime(loc["valid_to"]).dt.date >= on))
-        ]
+        valid = self._valid_on(on)
         if territory.startswith("vn2008:") and on >= VN2025_FROM:
             old = self._descendants(territory, level="commune")
             s = self.succession
@@ -128,24 +136,62 @@ class Reference:
         self._cache[key] = units
         return units
 
+    def _valid_on(self, on: dt.date) -> pd.DataFrame:
+        """The localities valid on a date (cached per date: every plan's units of a year share it)."""
+        key = ("valid", on)
+        if key not in self._cache:
+            loc = self.localities
+            self._cache[key] = loc[
+                (pd.to_datetime(loc["valid_from"]).dt.date <= on)
+                & (loc["valid_to"].isna() | (pd.to_datetime(loc["valid_to"]).dt.date >= on))
+            ]
+        return self._cache[key]
+
     def _descendants(self, root: str, level: str) -> set[str]:
-        children = self.localities.groupby("parent_id").groups
+        key = ("descendants", root, level)
+        if key in self._cache:
+            return self._cache[key]
+        if "children" not in self._cache:  # parent -> children and id -> level, built once (14,000 units)
+            children: dict[str, list[str]] = {}
+            loc = self.localities
+            for child, parent in zip(loc["locality_id"], loc["parent_id"], strict=True):
+                if isinstance(parent, str):
+                    children.setdefault(parent, []).append(child)
+            self._cache["children"] = children
+            self._cache["level_of"] = dict(zip(loc["locality_id"], loc["level"], strict=True))
+        children, level_of = self._cache["children"], self._cache["level_of"]
         out, frontier = set(), [root]
         while frontier:
             node = frontier.pop()
             for child in children.get(node, []):
                 frontier.append(child)
-                if self.localities.at[child, "level"] == level:
+                if level_of[child] == level:
                     out.add(child)
+        self._cache[key] = out
         return out
 
     def agency_id(self, plan_id: str, sector: str, year: int) -> str | None:
+        """The agency expected to report a plan's sector for year Y: the one home of that answer.
+
+        `responsible_agency`'s transfer rule on the reporting date, walking this reference's own localities
+        and bridge. The template names it, the loader stamps it on each submission, and the reference
+        landing writes it for every plan, sector and programme year as `raw.expected_agencies`
+        (`expected_agencies_frame`), which completeness reads. None when no agency answers.
+        """
         if self.agencies is None:
             return None
-        from ingest.reference.agencies import responsible_agency
+        from ingest.reference.agencies import responsible_agency, transfer_lookups
 
+        if "transfer_lookups" not in self._cache:
+            self._cache["transfer_lookups"] = transfer_lookups(self.localities, self.succession)
         try:
-            return responsible_agency(self.agencies, self.territory(plan_id), sector, reporting_date(year))
+            return responsible_agency(
+                self.agencies,
+                self.territory(plan_id),
+                sector,
+                reporting_date(year),
+                lookups=self._cache["transfer_lookups"],
+            )
         except LookupError:
             return None
 
@@ -181,6 +227,76 @@ class Reference:
             else self.indicators.loc[[c for c in codes if c in self.indicators.index]]
         )
         return {code: str(name) for code, name in ind["name_vi"].items()}
+
+
+def reporting_units_frame(ref: Reference, years: Iterable[int] = PROGRAMME_YEARS) -> pd.DataFrame:
+    """`raw.reporting_units`: the units every plan's own-territory report lists, per programme year.
+
+    Why a landed table: the units a template lists and the units completeness expects must be one answer;
+    the warehouse reads this one instead of re-deriving it in SQL. `valid_on` is the date the units (and the
+    expected agency) are taken as valid on, `reporting_date(year)`. Plans without a territory have no rows.
+    """
+    from ingest.warehouse import RAW_TABLES
+
+    columns = list(RAW_TABLES["raw.reporting_units"])
+    frames = []
+    for plan_id, territory in ref.plans["locality_id"].items():
+        if not isinstance(territory, str) or not territory:
+            continue
+        for year in years:
+            units = ref.reporting_units(plan_id, year)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "plan_id": plan_id,
+                        "year": year,
+                        "valid_on": reporting_date(year),
+                        "unit_id": units["locality_id"].to_numpy(),
+                        "unit_level": units["level"].to_numpy(),
+                    },
+                    columns=columns,
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)
+
+
+def expected_agencies_frame(ref: Reference, years: Iterable[int] = PROGRAMME_YEARS) -> pd.DataFrame:
+    """`raw.expected_agencies`: the agency expected to report each plan's sector in each programme year.
+
+    Why a landed table: the agency a template names and a submission is stamped with, and the agency
+    completeness waits for, must be one answer (`Reference.agency_id`); the warehouse reads this one instead
+    of re-deriving the transfer rule in SQL. Sectors: every modelled sector (`SECTORS`) and any other the
+    plan assigns an indicator or a task to, so each obligation finds its row; `expected_agency_id` is null
+    when the transfers lead to no agency. `valid_on` is the date the agency is valid on, `reporting_date`.
+    Plans without a territory have no rows.
+    """
+    from ingest.reference.agencies import SECTORS
+    from ingest.reference.tasks import ALL_AGENCIES
+    from ingest.warehouse import RAW_TABLES
+
+    columns = list(RAW_TABLES["raw.expected_agencies"])
+    rows = []
+    for plan_id, territory in ref.plans["locality_id"].items():
+        if not isinstance(territory, str) or not territory:
+            continue
+        sectors = set(SECTORS) | set(
+            ref.assignments.loc[ref.assignments["plan_id"] == plan_id, "sector"].dropna()
+        )
+        if ref.tasks is not None:
+            sectors |= set(ref.tasks.loc[ref.tasks["plan_id"] == plan_id, "lead_sector"].dropna()) - {
+                ALL_AGENCIES
+            }
+        for sector in sorted(sectors):
+            for year in years:
+                rows.append(
+                    (plan_id, sector, year, reporting_date(year), ref.agency_id(plan_id, sector, year))
+                )
+    frame = pd.DataFrame(rows, columns=columns)
+    # None, not NaN, where no agency answers: a missing agency lands as SQL null by every writer
+    frame["expected_agency_id"] = pd.Series([row[-1] for row in rows], dtype=object)
+    return frame
 
 
 def with_national_lead_sectors(assignments: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,8 @@ and the review years are fixed by the plans, not by the calendar.
 
 from dagster import StaticPartitionsDefinition
 
-PROGRAMME_YEARS = [str(year) for year in range(2020, 2031)]
+from ingest.reference import labels
+
+PROGRAMME_YEARS = [str(year) for year in labels.PROGRAMME_YEARS]
 
 year_partitions = StaticPartitionsDefinition(PROGRAMME_YEARS)

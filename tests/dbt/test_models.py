@@ -18,6 +18,7 @@ import pytest
 
 from ingest.reference.labels import REORGANISATION_DATE, VN2008_LAST_DAY
 from ingest.warehouse import ALL_TABLES, ensure_tables
+from ingest.workbook.context import Reference, expected_agencies_frame, reporting_units_frame
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")  # the dbt of the interpreter running the tests
@@ -315,6 +316,28 @@ def build_fixture_warehouse(path: Path) -> None:
                 for s, c, loc, y, sev, chk, det in FLAGS
             ],
         )
+        # the units each year's workbook lists and the agency it names, from the one rules the reference
+        # landing writes them with
+        reference = _reference(con)
+        _insert(con, "raw.reporting_units", reporting_units_frame(reference).to_dict("records"))
+        _insert(con, "raw.expected_agencies", expected_agencies_frame(reference).to_dict("records"))
+
+
+def _reference(con) -> Reference:
+    """The workbook reference of this warehouse's plan, localities, bridge and agencies."""
+
+    def frame(table: str):
+        return con.execute(f"select * from {table}").df()
+
+    return Reference(
+        indicators=frame("raw.indicators").set_index("indicator_code", drop=False),
+        assignments=frame("raw.assignments"),
+        plans=frame("raw.plans").set_index("plan_id", drop=False),
+        localities=frame("raw.localities").set_index("locality_id", drop=False),
+        succession=frame("raw.locality_succession"),
+        resolver=None,
+        agencies=frame("raw.agencies"),
+    )
 
 
 def run_dbt_build(warehouse: Path, work_dir: Path) -> subprocess.CompletedProcess:

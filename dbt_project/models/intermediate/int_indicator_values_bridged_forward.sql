@@ -81,6 +81,7 @@ from_communes as (
         max(case when new_values.is_approximate then 1 else 0 end) as any_approximate,
         max({{ severity_rank('new_values.quality_status') }}) as quality_rank,
         sum(new_values.warning_value_count) as warning_value_count,
+        sum(new_values.conflict_value_count) as conflict_value_count,
         sum(new_values.reporting_units) as reporting_units,
         sum(new_values.expected_units) as expected_units
     from covering_flagged
@@ -115,6 +116,7 @@ from_communes_final as (
         ) as is_exact,
         {{ quality_status('from_communes.quality_rank') }} as quality_status,
         cast(from_communes.warning_value_count as integer) as warning_value_count,
+        cast(from_communes.conflict_value_count as integer) as conflict_value_count,
         1 as method_rank,
         cast(from_communes.reporting_units as integer) as reporting_units,
         -- a covering commune without a value counts as one unit that did not report
@@ -164,6 +166,7 @@ from_province as (
         not new_values.is_approximate as is_exact,
         new_values.quality_status,
         cast(new_values.warning_value_count as integer) as warning_value_count,
+        cast(new_values.conflict_value_count as integer) as conflict_value_count,
         0 as method_rank,
         cast(new_values.reporting_units as integer) as reporting_units,
         cast(new_values.expected_units as integer) as expected_units
@@ -204,6 +207,7 @@ final as (
         is_exact,
         quality_status,
         warning_value_count,
+        conflict_value_count,
         reporting_units,
         expected_units
     from ranked

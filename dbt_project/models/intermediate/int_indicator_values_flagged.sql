@@ -12,6 +12,9 @@
 --                   2. then the file received last.
 --                   The disagreement itself is a data-quality finding (conflicting_submissions), shown to the
 --                   statistician with both values and both files.
+--   conflict_flag_count: conflicting_submissions flags on the value (another current file gave a different
+--                   figure); counted down the value chain (conflict_value_count) so that the review marts and
+--                   reports can say when a reviewed value was chosen by the rule above.
 -- Total rows ("Tổng cộng", "Toàn tỉnh") stay here, marked, for fct_reported_total; they never become locality
 -- values. A total row without a locality is attributed to the submission's territory.
 with
@@ -79,7 +82,8 @@ value_flags as (
         joined.is_total_row,
         max({{ severity_rank('flags.severity') }}) as quality_rank,
         sum(case when flags.severity = 'warning' then 1 else 0 end) as warning_flag_count,
-        sum(case when flags.severity = 'error' then 1 else 0 end) as error_flag_count
+        sum(case when flags.severity = 'error' then 1 else 0 end) as error_flag_count,
+        sum(case when flags.check_name = 'conflicting_submissions' then 1 else 0 end) as conflict_flag_count
     from joined
     inner join flags
         on joined.submission_id = flags.submission_id
@@ -97,6 +101,7 @@ ranked as (
         coalesce(value_flags.quality_rank, 0) as quality_rank,
         coalesce(value_flags.warning_flag_count, 0) as warning_flag_count,
         coalesce(value_flags.error_flag_count, 0) as error_flag_count,
+        coalesce(value_flags.conflict_flag_count, 0) as conflict_flag_count,
         row_number() over (
             partition by joined.indicator_code, joined.locality_id, joined.year, joined.is_total_row
             order by
@@ -136,6 +141,7 @@ final as (
         {{ quality_status('quality_rank') }} as quality_status,
         warning_flag_count,
         error_flag_count,
+        conflict_flag_count,
         preference_rank = 1 as is_preferred
     from ranked
 )

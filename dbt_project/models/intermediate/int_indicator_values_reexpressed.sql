@@ -74,6 +74,7 @@ allocated as (
         max(case when bridge.is_partial or old_values.is_approximate then 1 else 0 end) as any_partial,
         max({{ severity_rank('old_values.quality_status') }}) as quality_rank,
         sum(old_values.warning_value_count) as warning_value_count,
+        sum(old_values.conflict_value_count) as conflict_value_count,
         min(old_values.origin) as min_origin,
         max(old_values.origin) as max_origin,
         sum(old_values.reporting_units) as reporting_units,
@@ -109,6 +110,7 @@ reexpressed as (
         ) as is_exact,
         {{ quality_status('allocated.quality_rank') }} as quality_status,
         cast(allocated.warning_value_count as integer) as warning_value_count,
+        cast(allocated.conflict_value_count as integer) as conflict_value_count,
         case allocated.old_level when 'province' then 1 when 'district' then 2 else 3 end as level_rank,
         cast(allocated.reporting_units as integer) as reporting_units,
         -- an old unit without a value counts as one unit that did not report
@@ -136,6 +138,7 @@ native as (
         not is_approximate as is_exact,
         quality_status,
         cast(warning_value_count as integer) as warning_value_count,
+        cast(conflict_value_count as integer) as conflict_value_count,
         0 as level_rank,
         cast(reporting_units as integer) as reporting_units,
         cast(expected_units as integer) as expected_units
@@ -164,6 +167,7 @@ final as (
         unioned.is_exact,
         unioned.quality_status,
         unioned.warning_value_count,
+        unioned.conflict_value_count,
         unioned.reporting_units,
         unioned.expected_units,
         row_number() over (

@@ -54,6 +54,7 @@ additive as (
         case when indicators.unit = 'count' then null else reported.denominator end as add_den,
         reported.quality_rank,
         case when reported.quality_status = 'warning' then 1 else 0 end as warning_value_count,
+        case when reported.conflict_flag_count > 0 then 1 else 0 end as conflict_value_count,
         false as is_approximate,
         reported.plan_id as min_plan_id,
         reported.plan_id as max_plan_id
@@ -84,6 +85,7 @@ from_communes_nodes as (
         from_communes.add_den,
         from_communes.quality_rank,
         from_communes.warning_value_count,
+        from_communes.conflict_value_count,
         (
             from_communes.any_child_approximate = 1
             or from_communes.child_count < coalesce(children_per_parent.expected_child_count, 0)
@@ -124,6 +126,7 @@ from_districts_nodes as (
         from_districts.add_den,
         from_districts.quality_rank,
         from_districts.warning_value_count,
+        from_districts.conflict_value_count,
         (
             from_districts.any_child_approximate = 1
             or from_districts.child_count < coalesce(children_per_parent.expected_child_count, 0)
@@ -215,6 +218,7 @@ final as (
         deduplicated.quality_rank,
         {{ quality_status('deduplicated.quality_rank') }} as quality_status,
         cast(deduplicated.warning_value_count as integer) as warning_value_count,
+        cast(deduplicated.conflict_value_count as integer) as conflict_value_count,
         case
             when deduplicated.min_plan_id = deduplicated.max_plan_id then deduplicated.min_plan_id
         end as plan_id

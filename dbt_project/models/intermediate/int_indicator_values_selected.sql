@@ -31,6 +31,7 @@ final as (
         origin,
         quality_status,
         warning_value_count,
+        conflict_value_count,
         is_approximate,
         scheme,
         level,

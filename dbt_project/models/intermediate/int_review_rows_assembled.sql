@@ -9,8 +9,9 @@
 -- coverage: the reporting / expected units behind the baseline and milestone values, and whether the
 -- milestone value was withheld for coverage below var('min_rollup_coverage_pct') (int_series_values_assembled).
 -- plan_baseline_value: the plan's own 2020 figure, shown beside a baseline taken from the agencies' data.
--- used_quality_rank / used_warning_count cover the values the judgement reads (baseline and latest; the
--- milestone value is the latest when present).
+-- used_quality_rank / used_warning_count / used_conflict_count cover the values the judgement reads (baseline
+-- and latest; the milestone value is the latest when present). used_conflict_count: how many of the reported
+-- values behind them were chosen between conflicting submissions (int_indicator_values_flagged.is_preferred).
 with
 
 plans as (
@@ -194,7 +195,13 @@ assembled as (
                 when latest_years.latest_year is not null and latest_years.latest_year <> 2020
                     then coalesce(latest.warning_value_count, 0)
                 else 0
-            end as used_warning_count
+            end as used_warning_count,
+        coalesce(baseline.conflict_value_count, 0)
+            + case
+                when latest_years.latest_year is not null and latest_years.latest_year <> 2020
+                    then coalesce(latest.conflict_value_count, 0)
+                else 0
+            end as used_conflict_count
         {%- for y in range(2020, 2031) %},
         trajectory.value_{{ y }}
         {%- endfor %},

@@ -38,6 +38,7 @@ candidates as (
         is_approximate,
         quality_status,
         warning_value_count,
+        conflict_value_count,
         case origin when 'reported' then 0 when 'rollup' then 1 else 4 end as source_rank,
         reporting_units,
         expected_units
@@ -54,6 +55,7 @@ candidates as (
         not is_exact as is_approximate,
         quality_status,
         warning_value_count,
+        conflict_value_count,
         2 as source_rank,
         reporting_units,
         expected_units
@@ -70,6 +72,7 @@ candidates as (
         not is_exact as is_approximate,
         quality_status,
         warning_value_count,
+        conflict_value_count,
         3 as source_rank,
         reporting_units,
         expected_units
@@ -108,6 +111,7 @@ final as (
         is_approximate,
         quality_status,
         cast(warning_value_count as integer) as warning_value_count,
+        cast(conflict_value_count as integer) as conflict_value_count,
         cast(reporting_units as integer) as reporting_units,
         cast(expected_units as integer) as expected_units,
         is_below_coverage_threshold

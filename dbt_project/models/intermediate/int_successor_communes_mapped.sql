@@ -2,8 +2,7 @@
 -- "covering communes" after the 2025 reorganisation), with what makes the mapping approximate:
 --   any_partial:        a bridge row from one of its communes into this new commune is partial;
 --   has_outside_member: this new commune also received communes from outside the old unit.
--- Used to bridge values forward (int_indicator_values_bridged_forward) and to list a vn2008 plan territory's
--- reporting units from 2025-07-01 (int_reporting_obligations_expanded).
+-- Used to bridge values forward (int_indicator_values_bridged_forward).
 with
 
 bridge as (

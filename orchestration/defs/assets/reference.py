@@ -130,4 +130,51 @@ def task_registry(context: AssetExecutionContext, warehouse: WarehouseResource):
     yield from land_frames(context, warehouse, load_tasks())
 
 
-reference_assets = [indicator_catalog, plan_registry, administrative_units, reporting_agencies, task_registry]
+@multi_asset(
+    specs=specs(
+        "raw.reporting_units",
+        deps=("raw.plans", "raw.localities", "raw.locality_succession"),
+        description="The units each plan's yearly report lists (the template's rows).",
+    ),
+    pool=WAREHOUSE_POOL,
+)
+def reporting_units(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """The template's rule, landed: completeness expects exactly the units the agencies' workbooks list."""
+    from ingest.workbook.context import load_reference, reporting_units_frame
+
+    frames = {"raw.reporting_units": reporting_units_frame(load_reference())}
+    yield from land_frames(context, warehouse, frames)
+
+
+@multi_asset(
+    specs=specs(
+        "raw.expected_agencies",
+        deps=(
+            "raw.plans",
+            "raw.assignments",
+            "raw.tasks",
+            "raw.agencies",
+            "raw.localities",
+            "raw.locality_succession",
+        ),
+        description="The agency expected to report each plan's sector per year (the template's agency).",
+    ),
+    pool=WAREHOUSE_POOL,
+)
+def expected_agencies(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """The template's agency rule, landed: completeness waits for the agency the workbooks name."""
+    from ingest.workbook.context import expected_agencies_frame, load_reference
+
+    frames = {"raw.expected_agencies": expected_agencies_frame(load_reference())}
+    yield from land_frames(context, warehouse, frames)
+
+
+reference_assets = [
+    indicator_catalog,
+    plan_registry,
+    administrative_units,
+    reporting_agencies,
+    reporting_units,
+    expected_agencies,
+    task_registry,
+]

@@ -49,5 +49,6 @@ select
     cast(milestone_expected_units as integer) as value_2025_expected_units,
     cast(milestone_is_withheld as boolean) as value_2025_is_withheld,
     cast(plan_baseline_value as {{ type_double() }}) as plan_baseline_value,
-    cast({{ plan_item_order('plan_item') }} as integer) as plan_item_order
+    cast({{ plan_item_order('plan_item') }} as integer) as plan_item_order,
+    cast(used_conflict_count as integer) as conflicting_value_count
 from judgements
