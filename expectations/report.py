@@ -22,6 +22,7 @@ import pandas as pd
 
 from expectations import load_config
 from expectations.checks import CHECK_FAMILIES
+from ingest.warehouse import CURRENT_SUBMISSIONS
 
 # family -> (what is wrong, what to do), in the words of the report's readers.
 CHECK_TEXT_VI: dict[str, tuple[str, str]] = {
@@ -85,10 +86,9 @@ CHECK_TEXT_VI: dict[str, tuple[str, str]] = {
 SEVERITY_VI = {"error": "Lỗi", "warning": "Cảnh báo"}
 STATUS_VI = {"loaded": "đã nhận", "rejected": "bị từ chối", "superseded": "đã được thay thế"}
 
-FLAGS_SQL = """
+FLAGS_SQL = f"""
 with subs as (
-    select * from audit.submissions
-    qualify row_number() over (partition by submission_id order by received_at desc nulls last) = 1
+    select * from {CURRENT_SUBMISSIONS} as current
 ), cells as (
     select f.submission_id, f.indicator_code, f.locality_id, f.year, f.check_name,
            string_agg(distinct coalesce(v.sheet || '!', '') || v.cell, ', ') as cells
@@ -250,8 +250,7 @@ def write_reports(
     top = int(config.get("report", {}).get("top_problems", 50))
 
     submissions = con.execute(
-        "select * from audit.submissions qualify row_number() over "
-        "(partition by submission_id order by received_at desc nulls last) = 1"
+        f"select * from {CURRENT_SUBMISSIONS} as current"
     ).df()
     results = con.execute("select * from dq.check_results").df()
     flags = con.execute(FLAGS_SQL).df()

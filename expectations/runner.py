@@ -30,6 +30,7 @@ from expectations import cross_checks, load_config
 from expectations.checks import CheckOutcome, sample_json
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
+from ingest.warehouse import CURRENT_SUBMISSIONS
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -330,11 +331,7 @@ def _fetch_values(con: duckdb.DuckDBPyConnection, rows_per_chunk: int = 250_000)
 def _loaded_submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest audit row of each loaded submission."""
     return con.execute(
-        """
-        select * from audit.submissions where status = 'loaded'
-        qualify row_number() over (partition by submission_id order by received_at desc nulls last) = 1
-        order by submission_id
-        """
+        f"select * from {CURRENT_SUBMISSIONS} as current where status = 'loaded' order by submission_id"
     ).df()
 
 

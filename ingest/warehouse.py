@@ -272,6 +272,14 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator
 
 
 # The reference tables every judgement of a submission rests on (indicator catalog, plans, localities).
+# audit.submissions keeps one row per event of a submission (received, superseded, rejected): its current
+# state is its latest row. Every Python reader of the warehouse (data quality, its report, the agencies'
+# feedback) selects submissions through this one subquery.
+CURRENT_SUBMISSIONS = """(
+    select * from audit.submissions
+    qualify row_number() over (partition by submission_id order by received_at desc nulls last) = 1
+)"""
+
 REFERENCE_REQUIRED = ("raw.indicators", "raw.plans", "raw.localities")
 
 

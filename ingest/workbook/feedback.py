@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from expectations.report import SEVERITY_VI
+from ingest.warehouse import CURRENT_SUBMISSIONS
 from ingest.workbook.reasons import REASONS
 from reports.safety import write_cell
 
@@ -275,10 +276,9 @@ where c.submission_id in (select submission_id from _fb_ids) and not c.success
 order by c.submission_id, c.check_name
 """
 
-SUBMISSIONS_SQL = """
+SUBMISSIONS_SQL = f"""
 select submission_id, file_name, sha256, status, message, plan_id, sector, year, locality_id
-from audit.submissions where submission_id in (select submission_id from _fb_ids)
-qualify row_number() over (partition by submission_id order by received_at desc nulls last) = 1
+from {CURRENT_SUBMISSIONS} as current where submission_id in (select submission_id from _fb_ids)
 """
 
 QUARANTINE_SQL = """
