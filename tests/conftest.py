@@ -15,9 +15,19 @@ import pytest
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="treem-tests-"))
 os.environ["TREEM_WAREHOUSE"] = str(_SESSION_DIR / "treem.duckdb")
 os.environ["TREEM_INBOX"] = str(_SESSION_DIR / "inbox")
+# Runs launched by the CLI under test go to the session's own instance, not the project's `.dagster_home`:
+# two test processes (`make test` runs two workers) must not share one run queue and pool.
+os.environ["DAGSTER_HOME"] = str(_SESSION_DIR / "dagster_home")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the PostgreSQL tests on one worker: the treem roles they provision are server-wide."""
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.xdist_group("postgres"))
 
 
 @pytest.fixture(scope="session")
