@@ -24,10 +24,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_collection_modifyitems(config, items):
-    """Keep the PostgreSQL tests on one worker: the treem roles they provision are server-wide."""
+    """Group tests for `make test`'s two workers: a module's tests run on one worker, so its module-scoped
+    fixture (a staged warehouse, a feedback run) is built once; the PostgreSQL tests all run on one worker,
+    because the treem roles they provision are server-wide."""
     for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(pytest.mark.xdist_group("postgres"))
+        group = "postgres" if item.get_closest_marker("postgres") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
