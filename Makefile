@@ -24,15 +24,18 @@ setup: $(BIN)/.installed dbt_project/target/manifest.json
 demo: setup
 	$(BIN)/treem demo
 
-# The whole suite, slow tests included (soak, competing runs, rebuild, bench, PostgreSQL).
+# The whole suite, slow tests included (soak, competing runs, rebuild, bench, PostgreSQL), on two worker
+# processes: the slow tests mostly wait on subprocesses (dbt, the Dagster daemon), so the other worker runs
+# the rest meanwhile. Each worker builds its own fixture warehouse; `-n 0` runs everything in one process.
+PYTEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # While iterating: everything but the tests marked `slow`.
 test-fast: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow"
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

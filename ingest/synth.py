@@ -49,6 +49,7 @@ from pathlib import Path
 
 from ingest.samples import DENOMINATOR_PER_BIRTH  # one definition of plausible denominators
 from ingest.workbook.context import NATIONAL_PLAN, Reference, load_reference
+from ingest.workers import reset_worker_signals
 
 VN2025_FIRST_YEAR = 2025
 DEFAULT_YEARS = range(2020, 2031)
@@ -378,10 +379,12 @@ def generate_national(
             report(len(results), results[-1][0])
     else:
         context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, initializer=reset_worker_signals) as pool:
             for result in pool.imap(_write_task, tasks, chunksize=2):
                 results.append(result)
                 report(len(results), result[0])
+            pool.close()  # every task is done: let the workers exit on their own before the pool is torn down
+            pool.join()
     manifest = SynthManifest(str(out_dir), seed, years, defect_rate, workers=workers)
     for file, defects in results:
         manifest.files.append(file)

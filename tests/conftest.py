@@ -15,9 +15,21 @@ import pytest
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="treem-tests-"))
 os.environ["TREEM_WAREHOUSE"] = str(_SESSION_DIR / "treem.duckdb")
 os.environ["TREEM_INBOX"] = str(_SESSION_DIR / "inbox")
+# Runs launched by the CLI under test go to the session's own instance, not the project's `.dagster_home`:
+# two test processes (`make test` runs two workers) must not share one run queue and pool.
+os.environ["DAGSTER_HOME"] = str(_SESSION_DIR / "dagster_home")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Group tests for `make test`'s two workers: a module's tests run on one worker, so its module-scoped
+    fixture (a staged warehouse, a feedback run) is built once; the PostgreSQL tests all run on one worker,
+    because the treem roles they provision are server-wide."""
+    for item in items:
+        group = "postgres" if item.get_closest_marker("postgres") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

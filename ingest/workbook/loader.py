@@ -27,7 +27,6 @@ import datetime as dt
 import itertools
 import multiprocessing as mp
 import os
-import signal
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +46,7 @@ from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
+from ingest.workers import reset_worker_signals
 
 # Arrow types of the portable SQL types the ingest tables use (ingest/warehouse.py).
 _ARROW_TYPES = {
@@ -327,20 +327,13 @@ def _worker_count(workers: int | None, files: int) -> int:
 _SHARED: tuple[Reference, Limits] | None = None  # set in the parent before forking the workers
 
 
-def _reset_signals() -> None:
-    """Workers inherit the parent's handlers (Dagster's raise on SIGTERM): restore the defaults, and leave
-    Ctrl-C to the parent, which stops the pool."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _prepare_in_worker(path: Path) -> Prepared:
     ref, limits = _SHARED
     return prepare(path, ref, limits)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reset_signals)
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=reset_worker_signals)
 
 
 def _submit(pool: ProcessPoolExecutor, path: Path):
