@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from expectations.checks import fmt_number, shown_ratio
+from expectations.checks import CHECK_FAMILIES, fmt_number, shown_ratio
 
 SQL_DIR = Path(__file__).with_name("sql")
 VIEWS = ("cross_values", "cross_series")  # created in this order, dropped in reverse
@@ -440,16 +440,13 @@ def _per_submission(scope_ids, examined, samples, counts) -> pd.DataFrame:
     )
 
 
-CROSS_CHECKS = (
-    "completeness",
-    "value_matches_ratio",
-    "mortality_ordering",
-    "total_vs_rollup",
-    "outlier_yoy",
-    "outlier_cross_locality",
-)
 # Across plans, sectors and schemes: its scope is every loaded submission, not one context group.
 CONFLICTS = "conflicting_submissions"
+# The check families judged by a query of their own in sql/ (the others are Great Expectations'), in the
+# order of checks.CHECK_FAMILIES; conflicts run apart, over every loaded submission.
+CROSS_CHECKS = tuple(
+    family for family in CHECK_FAMILIES if family != CONFLICTS and (SQL_DIR / f"{family}.sql").exists()
+)
 
 
 def run_cross_checks(
