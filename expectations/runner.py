@@ -62,6 +62,9 @@ FLAGGED_COLUMNS = [
 # Values per GX validation: the demo's 10,000 values are one validation (a GX run costs ~0.25 s whatever
 # its size below ~100,000 rows); a national backfill's 2.5M values are a few, bounding memory.
 GX_BATCH_VALUES = 500_000
+# Values staged per cross-check run: whole plan x sector x scheme groups (a check compares within a group)
+# up to this many values. One run over a national backfill (2.4M values) outgrows DuckDB's 1 GB cap.
+CROSS_BATCH_VALUES = 400_000
 
 CATEGORICAL_COLUMNS = (
     "submission_id",
@@ -207,9 +210,10 @@ def validate_warehouse(
         sid for key in judged_groups for sid in loaded.loc[(groups == key) & in_scope, "submission_id"]
     ]
     staged = loaded[groups.isin(judged_groups)].assign(context_group=groups, in_scope=in_scope)
-    for found in cross_checks.run_cross_checks(con, staged, config) if scope_ids else []:
-        results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
-        flags.append(_flag_rows(found.family, found.flagged, config))
+    for batch in _group_batches(staged, CROSS_BATCH_VALUES) if scope_ids else []:
+        for found in cross_checks.run_cross_checks(con, batch, config):
+            results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+            flags.append(_flag_rows(found.family, found.flagged, config))
     # Conflicting submissions: across plans, sectors and schemes, so every loaded submission is staged as
     # context. A conflict depends on two files, so every run re-judges it for every loaded submission (unless
     # named ones are validated): a new file's conflict shows on the old file too, and a superseded file's
@@ -286,6 +290,22 @@ def _batches(submissions: pd.DataFrame, max_values: int) -> list[pd.DataFrame]:
     if start < len(submissions):
         batches.append(submissions.iloc[start:])
     return batches
+
+
+def _group_batches(staged: pd.DataFrame, max_values: int) -> list[pd.DataFrame]:
+    """`staged` cut into batches of whole context groups holding ~`max_values` values at most (a group
+    larger than that is a batch of its own): a check never sees a group without its context."""
+    sizes = staged.groupby("context_group", sort=True)["values_loaded"].sum()
+    batches, current, total = [], [], 0
+    for group, size in sizes.items():
+        if current and total + int(size) > max_values:
+            batches.append(current)
+            current, total = [], 0
+        current.append(group)
+        total += int(size)
+    if current:
+        batches.append(current)
+    return [staged[staged["context_group"].isin(groups)] for groups in batches]
 
 
 def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope: set[str]) -> pd.DataFrame:
