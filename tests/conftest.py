@@ -23,13 +23,20 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Group tests for `make test`'s two workers: a module's tests run on one worker, so its module-scoped
     fixture (a staged warehouse, a feedback run) is built once; the PostgreSQL tests all run on one worker,
-    because the treem roles they provision are server-wide."""
+    because the treem roles they provision are server-wide. `tryfirst`: xdist reads the group marker in its
+    own hook of the same name, which would otherwise run first and see no marker.
+
+    Slow tests come first (stable sort; `make test` passes `--no-loadscope-reorder` so xdist keeps this
+    order instead of putting the groups with the most tests first): the soak or the bench started last would
+    be the suite's tail, with the other worker idle."""
     for item in items:
         group = "postgres" if item.get_closest_marker("postgres") else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

@@ -102,24 +102,46 @@ def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource)
     return SensorResult(run_requests=requests, cursor=cursor)
 
 
+# A build that has not started yet, or started after an ingest ended, sees that ingest's data.
+_BUILD_WAITING = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED]
+_BUILD_UNDER_WAY = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.SUCCESS]
+
+
+def covering_build(instance, ingest_run_id: str) -> str | None:
+    """The id of a warehouse build that includes the data of ingest run `ingest_run_id`, if any: one still
+    waiting in the queue, or one (running or done) that started after the ingest ended."""
+    waiting = instance.get_runs(RunsFilter(job_name=warehouse_job.name, statuses=_BUILD_WAITING), limit=1)
+    if waiting:
+        return waiting[0].run_id
+    ingest = instance.get_run_record_by_id(ingest_run_id)
+    ended = ingest.end_time if ingest and ingest.end_time else None
+    if ended is None:
+        return None
+    for record in instance.get_run_records(
+        RunsFilter(job_name=warehouse_job.name, statuses=_BUILD_UNDER_WAY), limit=5
+    ):
+        if record.start_time and record.start_time >= ended:
+            return record.dagster_run.run_id
+    return None
+
+
 @run_status_sensor(
     run_status=DagsterRunStatus.SUCCESS,
     monitored_jobs=[ingest_job],
     request_job=warehouse_job,
     default_status=DefaultSensorStatus.STOPPED,
+    minimum_interval_seconds=10,
     description="Rebuild facts, quality results, marts and reports after a successful ingest.",
 )
 def rebuild_after_ingest(context):
-    """One pending build is enough: a build waiting in the queue will see this ingest's data too, so a burst
-    of ingests (one per reporting year) queues one warehouse build, not one each."""
-    waiting = context.instance.get_runs(
-        RunsFilter(
-            job_name=warehouse_job.name, statuses=[DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED]
-        ),
-        limit=1,
-    )
-    if waiting:
-        return SkipReason(f"warehouse build {waiting[0].run_id} is already waiting in the queue")
+    """One build per burst of ingests: an ingest whose data a build already covers (see `covering_build`)
+    asks for nothing. Returning None (not a SkipReason) lets the same tick go on to the next finished ingest;
+    Dagster evaluates a run-status sensor one requesting event per tick, so a burst of ingests (one per
+    reporting year) would otherwise queue one build each, a tick apart."""
+    build = covering_build(context.instance, context.dagster_run.run_id)
+    if build:
+        context.log.info(f"ingest {context.dagster_run.run_id} is covered by warehouse build {build}")
+        return None
     year = context.dagster_run.tags.get("dagster/partition", "")
     return RunRequest(
         run_key=f"rebuild-after-{context.dagster_run.run_id}",

@@ -22,6 +22,8 @@ from ingest import warehouse
 from orchestration.defs.assets.dbt_years import VALUE_CHAIN, BuildPlan, plan_build, record_build
 from tests.reference_warehouse import land_reference
 
+pytestmark = pytest.mark.slow  # five dbt runs and two full rebuilds: a minute and more
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 PROJECT_DIR = REPO_ROOT / "dbt_project"

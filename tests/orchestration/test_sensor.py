@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 
 from dagster import DagsterInstance, build_sensor_context
 
@@ -117,19 +118,26 @@ def test_run_keys_are_stable(tmp_path):
     assert [r.run_key for r in first] == [r.run_key for r in again]
 
 
+def _finished_run(instance, job_name: str, **tags):
+    """A run of `job_name` that started and succeeded now (start and end times recorded by the events)."""
+    from dagster import DagsterEvent, DagsterEventType, DagsterRunStatus
+
+    run = instance.create_run_for_job(
+        defs.resolve_job_def(job_name), status=DagsterRunStatus.STARTING, tags=tags
+    )
+    for event in (DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS):
+        instance.report_dagster_event(DagsterEvent(event.value, job_name=job_name), run.run_id)
+    return instance.get_run_by_id(run.run_id)
+
+
 def test_a_burst_of_ingests_queues_one_warehouse_build():
     from dagster import DagsterEvent, DagsterEventType, DagsterRunStatus, build_run_status_sensor_context
 
     from orchestration.defs.sensors import rebuild_after_ingest
 
     with DagsterInstance.ephemeral() as instance:
-        ingest = instance.create_run_for_job(
-            defs.resolve_job_def("ingest_job"),
-            status=DagsterRunStatus.SUCCESS,
-            tags={"dagster/partition": "2024"},
-        )
 
-        def evaluate():
+        def evaluate(ingest):
             context = build_run_status_sensor_context(
                 sensor_name="rebuild_after_ingest",
                 dagster_event=DagsterEvent(DagsterEventType.RUN_SUCCESS.value, job_name="ingest_job"),
@@ -138,11 +146,22 @@ def test_a_burst_of_ingests_queues_one_warehouse_build():
             )
             return rebuild_after_ingest(context)
 
-        first = evaluate()
+        early = _finished_run(instance, "ingest_job", **{"dagster/partition": "2023"})
+        first = evaluate(early)
         assert first.tags["treem/trigger"] == "after_ingest"
-        # a build waiting to start (queued runs need a code location; not-started waits the same way)
-        instance.create_run_for_job(
+        # a build waiting to start covers every ingest (queued runs need a code location; not-started
+        # waits the same way): nothing more is asked, and the tick goes on to the next finished ingest
+        waiting = instance.create_run_for_job(
             defs.resolve_job_def("warehouse_job"), status=DagsterRunStatus.NOT_STARTED
         )
-        second = evaluate()
-        assert "already waiting" in second.skip_message
+        assert evaluate(early) is None
+        instance.delete_run(waiting.run_id)
+
+        # a build that started after an ingest ended covers it; an ingest that ended after the build
+        # started is not covered and asks for a build of its own
+        time.sleep(0.01)
+        _finished_run(instance, "warehouse_job")
+        assert evaluate(early) is None
+        time.sleep(0.01)
+        late = _finished_run(instance, "ingest_job", **{"dagster/partition": "2024"})
+        assert evaluate(late).tags["treem/year"] == "2024"
