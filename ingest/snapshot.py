@@ -7,10 +7,14 @@ the length of a build. So the pipeline owns `warehouse/treem.duckdb`, and reader
 `warehouse/treem.read.duckdb`, which this module refreshes after a successful build:
 
 1. checkpoint the warehouse, so everything committed is in the main file and none is left in the WAL;
-2. copy its database into a temporary file in the same folder (same filesystem, so the rename below is
-   atomic), written in DuckDB's v1.4.0 storage format: the pipeline runs DuckDB 2.x, whose own files DuckDB
-   1.x cannot open, and many desktop SQL tools still bundle a 1.x engine. `ATTACH ... (STORAGE_VERSION
-   'v1.4.0')` plus `COPY FROM DATABASE` writes the same schemas, tables and views in the older format;
+2. write the copy into a temporary file in the same folder (same filesystem, so the rename below is atomic),
+   in DuckDB's v1.4.0 storage format: the pipeline runs DuckDB 2.x, whose own files DuckDB 1.x cannot
+   open, and many desktop SQL tools still bundle a 1.x engine. A warehouse created by treem is itself in
+   that format (`ingest.warehouse.connect`), so the copy is a byte copy of the checkpointed file, made while
+   the checkpointing connection still holds DuckDB's lock (nobody writes meanwhile): seconds for a national
+   warehouse, where re-encoding every table took 14 s. A warehouse file in a newer format (created by
+   another tool or an older treem) is re-encoded instead: `ATTACH ... (STORAGE_VERSION 'v1.4.0')` plus
+   `COPY FROM DATABASE` writes the same schemas, tables and views in the older format;
 3. `os.replace` the temporary file onto `treem.read.duckdb`.
 
 A reader that opens the read copy sees either the previous complete build or the new one, never a
@@ -25,6 +29,7 @@ On PostgreSQL none of this is needed: MVCC gives readers the last committed stat
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -56,12 +61,17 @@ def snapshot_for_readers(duckdb_path: Path | str, read_path: Path | str | None =
     try:
         with duckdb.connect(str(source)) as con:
             con.execute("checkpoint")
-            catalog = con.execute("select current_database()").fetchone()[0]
-            con.execute(
-                f"attach '{_sql_text(tmp)}' as readers_copy (storage_version '{READER_STORAGE_VERSION}')"
-            )
-            con.execute(f'copy from database "{catalog}" to readers_copy')
-            con.execute("detach readers_copy")
+            catalog, tags = con.execute(
+                "select database_name, tags from duckdb_databases() where database_name = current_database()"
+            ).fetchone()
+            if str((tags or {}).get("storage_version", "")).startswith(READER_STORAGE_VERSION):
+                shutil.copyfile(source, tmp)
+            else:
+                con.execute(
+                    f"attach '{_sql_text(tmp)}' as readers_copy (storage_version '{READER_STORAGE_VERSION}')"
+                )
+                con.execute(f'copy from database "{catalog}" to readers_copy')
+                con.execute("detach readers_copy")
         with open(tmp, "rb+") as handle:  # the bytes are on disk before the name points at them
             os.fsync(handle.fileno())
         os.replace(tmp, target)

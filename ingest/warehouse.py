@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest.snapshot import READER_STORAGE_VERSION
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "treem.duckdb"
 
@@ -264,7 +266,10 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> Iterator
     """Open the warehouse, yield the connection, and always close it (DuckDB allows one writer)."""
     target = Path(path) if path else warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target), read_only=read_only, config={"memory_limit": memory_limit()})
+    # A new warehouse is written in the readers' storage format, so that the readers' copy after each build
+    # is a byte copy of the checkpointed file (see `ingest.snapshot`); an existing file keeps its format.
+    config = {"memory_limit": memory_limit(), "storage_compatibility_version": READER_STORAGE_VERSION}
+    con = duckdb.connect(str(target), read_only=read_only, config=config)
     try:
         yield con
     finally:
