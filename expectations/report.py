@@ -249,9 +249,7 @@ def write_reports(
     page, index = env.from_string(PAGE_TEMPLATE), env.from_string(INDEX_TEMPLATE)
     top = int(config.get("report", {}).get("top_problems", 50))
 
-    submissions = con.execute(
-        f"select * from {CURRENT_SUBMISSIONS} as current"
-    ).df()
+    submissions = con.execute(f"select * from {CURRENT_SUBMISSIONS} as current").df()
     results = con.execute("select * from dq.check_results").df()
     flags = con.execute(FLAGS_SQL).df()
     quarantine = con.execute(
