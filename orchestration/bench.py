@@ -18,8 +18,8 @@ Stages
     dbt build, reports). Per-step times come from the Dagster event log; the slowest dbt models from dbt's
     run_results.json.
 (c) incremental: the next year's workbooks are added; `ingest_job` for that partition, then
-    `warehouse_job`. Its time is split by stage (ingest / DQ / dbt / reports / snapshot, from the steps'
-    durations; `overhead` is the rest: Dagster's run start and event handling).
+    `warehouse_job`. Its time is split by stage (ingest / DQ / feedback / dbt / reports / snapshot, from the
+    steps' durations; `overhead` is the rest: Dagster's run start and event handling).
 (d) the floor: a bare python-calamine read of the same files (every sheet, values only, nothing kept), for
     the backfill's files and the incremental year's; the ingest's time divided by it says how far the door
     is from just reading the workbooks.
@@ -59,7 +59,12 @@ GOALS = {
     "peak_memory_mb_max": 1536.0,
 }
 # Which stage a warehouse_job step belongs to; every other step is dbt's.
-STAGE_OF_STEP = {"data_quality": "dq", "review_reports": "reports", "reader_snapshot": "snapshot"}
+STAGE_OF_STEP = {
+    "data_quality": "dq",
+    "agency_feedback": "feedback",
+    "review_reports": "reports",
+    "reader_snapshot": "snapshot",
+}
 
 
 @dataclass
@@ -180,7 +185,8 @@ def _ingest_steps(steps: dict[str, dict[str, float]], phase: str) -> float:
 
 def split_by_stage(ingest_seconds: float, steps: dict[str, float], total: float) -> dict[str, float]:
     """The incremental year's seconds per stage: ingest (its job), then the warehouse job's steps."""
-    out = {"ingest": round(ingest_seconds, 3), "dq": 0.0, "dbt": 0.0, "reports": 0.0, "snapshot": 0.0}
+    out = {"ingest": round(ingest_seconds, 3), "dq": 0.0, "feedback": 0.0, "dbt": 0.0, "reports": 0.0}
+    out["snapshot"] = 0.0
     for step, seconds in steps.items():
         stage = STAGE_OF_STEP.get(step, "dbt")
         out[stage] = round(out[stage] + seconds, 3)

@@ -14,8 +14,13 @@ each other, and a regenerated feedback replaces the earlier one of the same subm
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
+import hashlib
+import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from expectations.report import SEVERITY_VI
 from ingest.warehouse import CURRENT_SUBMISSIONS
 from ingest.workbook.reasons import REASONS
+from reports import safety
 from reports.safety import write_cell
 
 KIND_VI = {
@@ -498,9 +504,40 @@ def feedback_path(feedback_dir: Path | str, file_name: str, sha256: str) -> Path
     return Path(feedback_dir) / f"{Path(file_name).stem}__{sha256[:8]}{FEEDBACK_SUFFIX}"
 
 
+def content_fingerprint(feedback: Feedback) -> str:
+    """What a feedback workbook says (its findings and wording) plus the code that lays it out: equal
+    fingerprints, equal workbooks (but for the file's own timestamps)."""
+    digest = hashlib.sha256(_code_digest())
+    content = json.dumps(dataclasses.asdict(feedback), sort_keys=True, default=str, ensure_ascii=False)
+    digest.update(content.encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    """This module (layout, wording) and the injection-safe cell writer: new code rewrites every feedback."""
+    return hashlib.sha256(b"".join(Path(m).read_bytes() for m in (__file__, safety.__file__))).digest()
+
+
+_FINGERPRINT = re.compile(r"<dc:identifier>([0-9a-f]{64})</dc:identifier>")
+
+
+def written_fingerprint(path: Path) -> str | None:
+    """The fingerprint stored in a feedback workbook's document properties (None: no such file, or an
+    older workbook without one)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _FINGERPRINT.search(archive.read("docProps/core.xml").decode("utf-8", "replace"))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    return found.group(1) if found else None
+
+
 def write_workbook(feedback: Feedback, out: Path) -> Path:
-    """Write the feedback workbook, every cell through the injection-safe writer."""
+    """Write the feedback workbook, every cell through the injection-safe writer; its content fingerprint
+    goes into the document properties (`dc:identifier`), so an unchanged feedback is not written again."""
     wb = Workbook()
+    wb.properties.identifier = content_fingerprint(feedback)
     ws = wb.active
     ws.title = "Phản hồi"
     status_vi = {
@@ -573,11 +610,16 @@ def _row_height(values: list) -> float:
 
 
 def save(feedback: Feedback, feedback_dir: Path | str) -> Path | None:
-    """Write the feedback of a submission with something to say, or remove a stale one; the path or None."""
+    """Write the feedback of a submission with something to say, or remove a stale one; the path or None.
+
+    A workbook already saying exactly this is left as it is: data quality re-judges conflicts for every
+    loaded file on each run, and rewriting thousands of unchanged workbooks cost a national year 22 s."""
     out = feedback_path(feedback_dir, feedback.file_name, feedback.sha256)
     if not feedback.findings:
         out.unlink(missing_ok=True)
         return None
+    if written_fingerprint(out) == content_fingerprint(feedback):
+        return out
     return write_workbook(feedback, out)
 
 

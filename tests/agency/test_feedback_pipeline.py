@@ -74,3 +74,29 @@ def test_check_takes_its_reference_from_the_readers_copy(built_warehouse, tmp_pa
         con.close()
     assert counts[0] == counts[1] and all(counts[0][:2])
     assert source.stat().st_mtime == before
+
+
+def test_unchanged_feedback_is_not_written_again(built_warehouse, warehouse_con, tmp_path):
+    """Data quality re-judges conflicts for every loaded file on each run: feedback whose content did not
+    change keeps its file untouched; a changed finding rewrites it."""
+    from ingest.workbook.context import load_reference
+    from ingest.workbook.feedback import Finding, collect_many, regenerate, save, written_fingerprint
+
+    ids = [sid for (sid,) in warehouse_con.execute("select submission_id from audit.submissions").fetchall()]
+    ref = load_reference()
+    first = {sid: path for sid, path in regenerate(warehouse_con, tmp_path, ref, ids).items() if path}
+    assert first
+    stamps = {path: path.stat().st_mtime_ns for path in first.values()}
+    again = regenerate(warehouse_con, tmp_path, ref, ids)
+    assert {sid: path for sid, path in again.items() if path} == first
+    assert {path: path.stat().st_mtime_ns for path in first.values()} == stamps
+
+    sid, path = next(iter(first.items()))
+    feedback = collect_many(warehouse_con, [sid], ref, {})[sid]
+    before = written_fingerprint(path)
+    assert save(feedback, tmp_path) == path and path.stat().st_mtime_ns == stamps[path]
+    feedback.findings.append(Finding(kind="warning", problem="Một cảnh báo mới"))
+    save(feedback, tmp_path)
+    assert written_fingerprint(path) != before
+    rows = [r[6] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+    assert "Một cảnh báo mới" in rows

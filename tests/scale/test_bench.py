@@ -59,7 +59,7 @@ def test_tiny_bench_runs_every_stage(tmp_path):
         assert versus["ratio"] == round(versus["ingest_seconds"] / versus["bare_read_seconds"], 2)
         assert 0 < versus["ingest_step_seconds"] < versus["ingest_seconds"]
     split = report["incremental_by_stage"]
-    assert set(split) == {"ingest", "dq", "dbt", "reports", "snapshot", "overhead"}
+    assert set(split) == {"ingest", "dq", "feedback", "dbt", "reports", "snapshot", "overhead"}
     assert all(split[stage] > 0 for stage in ("ingest", "dq", "dbt", "reports", "snapshot"))
     assert sum(split.values()) == pytest.approx(report["stages"]["incremental.total"], abs=0.05)
     assert set(report["goals"]) == {
