@@ -233,6 +233,7 @@ def validate_warehouse(
     check_results["judged_against"] = check_results["submission_id"].map(
         dict(zip(loaded["submission_id"], judged_against, strict=True))
     )
+    check_results = _keep_unchanged_verdicts(con, check_results, cross_checks.CONFLICTS, set(scope_ids))
     flagged = pd.concat(flags, ignore_index=True) if flags else _flagged_values([], None, {})
     if write:
         refreshed = {cross_checks.CONFLICTS: conflict_scope}
@@ -247,6 +248,59 @@ def validate_warehouse(
         seconds=time.perf_counter() - started,
         gx_seconds=gx_seconds,
     )
+
+
+# What a verdict says; run_id and checked_at say when it was said.
+_VERDICT_COLUMNS = [
+    "suite",
+    "severity",
+    "success",
+    "element_count",
+    "unexpected_count",
+    "unexpected_sample",
+    "judged_against",
+]
+
+
+def _verdict_key(frame: pd.DataFrame) -> pd.Series:
+    def text(value) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return frame[_VERDICT_COLUMNS].astype(object).map(text).agg("\x1f".join, axis=1)
+
+
+def _keep_unchanged_verdicts(
+    con: duckdb.DuckDBPyConnection, check_results: pd.DataFrame, check_name: str, judged: set[str]
+) -> pd.DataFrame:
+    """`check_name`'s verdicts on submissions re-judged only as context (not in `judged`) keep the run_id and
+    checked_at they were first given when they say what they said before.
+
+    Why: conflicts are re-judged for every loaded file on every run. A verdict that did not change is not
+    news: stamped anew, it would make every review report and thousands of agency feedbacks look changed
+    after each new year (both show the check's time, and the feedback step picks the latest run's
+    submissions)."""
+    rows = (check_results["check_name"] == check_name) & ~check_results["submission_id"].isin(judged)
+    if not rows.any():
+        return check_results
+    before = con.execute(
+        f"select submission_id, run_id, checked_at, {', '.join(_VERDICT_COLUMNS)} from dq.check_results "
+        "where check_name = ?",
+        [check_name],
+    ).df()
+    if before.empty:
+        return check_results
+    before = before.drop_duplicates("submission_id", keep=False)
+    earlier = dict(zip(before["submission_id"] + "\x1e" + _verdict_key(before), before.index, strict=True))
+    now = check_results.loc[rows]
+    found = (now["submission_id"] + "\x1e" + _verdict_key(now)).map(earlier).dropna().astype(int)
+    out = check_results.copy()
+    out.loc[found.index, "run_id"] = before.loc[found.to_numpy(), "run_id"].to_numpy()
+    out.loc[found.index, "checked_at"] = before.loc[found.to_numpy(), "checked_at"].to_numpy()
+    return out
 
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:

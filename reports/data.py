@@ -444,8 +444,10 @@ def _completeness(con, plan_id: str, year: int, names: dict[str, dict]) -> list[
     return rows
 
 
-def _checks(con, plan_id: str) -> list[dict]:
-    """Failing data-quality checks, latest result of each, limited to this plan's submissions if known."""
+def _checks(con, plan_id: str, year: int) -> list[dict]:
+    """Failing data-quality checks, latest result of each, limited to this plan's submissions of the review
+    year and earlier if known (as the flagged values and the completeness table are: a mid-term review
+    does not list the checks of later years' files)."""
     if not _exists(con, "dq", "check_results"):
         return []
     plan_filter = ""
@@ -453,9 +455,9 @@ def _checks(con, plan_id: str) -> list[dict]:
     if _exists(con, "audit", "submissions") and "plan_id" in _columns(con, "audit", "submissions"):
         plan_filter = (
             "and (c.submission_id is null or c.submission_id in "
-            "(select submission_id from audit.submissions where plan_id = ?))"
+            "(select submission_id from audit.submissions where plan_id = ? and year <= ?))"
         )
-        params.append(plan_id)
+        params += [plan_id, year]
     sql = f"""
         select * from (
             select c.*, row_number() over (
@@ -568,7 +570,7 @@ def load_review(con: duckdb.DuckDBPyConnection, review: str, plan_id: str) -> Re
         trajectories=_trajectories(territory_rows, _series(con, plan_id), review),
         targets=targets,
         completeness=_completeness(con, plan_id, REVIEW_YEAR[review], names),
-        checks=_checks(con, plan_id),
+        checks=_checks(con, plan_id, REVIEW_YEAR[review]),
         flagged=_flagged(con, locality_ids, codes, REVIEW_YEAR[review]),
         sensitive=sensitive,
         task_year=task_year,

@@ -103,6 +103,8 @@ def test_conflict_follows_both_files(make_warehouse):
     validate_warehouse(con, run_id="second", only_new=True)
     flagged = {r[0] for r in _flagged(con, "conflicting_submissions")}
     assert flagged == {S24, "sub-police-2024"}  # the old file too, though only the new one was judged
+    # a verdict that changed is news (new run id); one that did not keeps its first run id and time
+    assert _conflict_runs(con) == {S23: "first", S24: "second", "sub-police-2024": "second"}
 
     con.execute("update audit.submissions set status = 'superseded' where submission_id = 'sub-police-2024'")
     corrected = [dict(other[0], submission_id="sub-police-2024b", value=other[0]["value"] - 5.0)]
@@ -110,3 +112,11 @@ def test_conflict_follows_both_files(make_warehouse):
     con.execute("update audit.submissions set sector = 'police' where submission_id = 'sub-police-2024b'")
     validate_warehouse(con, run_id="third", only_new=True)
     assert _flagged(con, "conflicting_submissions") == set()
+    assert _conflict_runs(con) == {S23: "first", S24: "third", "sub-police-2024b": "third"}
+
+
+def _conflict_runs(con) -> dict[str, str]:
+    rows = con.execute(
+        "select submission_id, run_id from dq.check_results where check_name = 'conflicting_submissions'"
+    ).fetchall()
+    return dict(rows)

@@ -1,0 +1,39 @@
+"""A review shows what was known of its years: the sơ kết 2025 does not list data-quality checks of files
+reported for later years (as its flagged values and completeness table do not), the tổng kết 2030 does."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import duckdb
+
+from ingest.snapshot import read_copy_path
+from reports.data import load_review
+
+PLAN = "dien-bien-2021"
+
+
+def test_mid_term_review_lists_no_check_of_a_later_year(built_warehouse, tmp_path):
+    copy = tmp_path / "treem.duckdb"
+    shutil.copy(read_copy_path(built_warehouse), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "insert into audit.submissions (submission_id, plan_id, year, status, file_name) "
+            "values ('sub-2026', ?, 2026, 'loaded', 'dien-bien_health_2026.xlsx')",
+            [PLAN],
+        )
+        con.execute(
+            "insert into dq.check_results (run_id, checked_at, suite, check_name, severity, success, "
+            "element_count, unexpected_count, submission_id) "
+            "values ('r', ?, 'cross', 'outlier_yoy', 'warning', false, 10, 1, 'sub-2026')",
+            [datetime(2027, 1, 5)],
+        )
+        mid_term = {c["submission_id"] for c in load_review(con, "so-ket-2025", PLAN).checks}
+        final = {c["submission_id"] for c in load_review(con, "tong-ket-2030", PLAN).checks}
+    finally:
+        con.close()
+    assert "sub-2026" in final
+    assert "sub-2026" not in mid_term
+    assert mid_term - {None} and mid_term <= final  # the earlier years' failing checks are in both
