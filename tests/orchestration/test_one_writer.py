@@ -35,6 +35,7 @@ def test_the_instance_admits_one_run_and_one_warehouse_step(tmp_path):
         assert config.run_queue_config.max_concurrent_runs == 1
         assert config.pool_config.pool_granularity == PoolGranularity.OP
         assert config.pool_config.default_pool_limit == 1
+        assert instance.run_coordinator.dequeue_interval_seconds == 1  # the next queued run starts promptly
         ensure_pool(instance)  # created before any claim: two first claims cannot each create it
         assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 1
 

@@ -128,7 +128,7 @@ def test_soak_daemon_sensors_files_and_readers(tmp_path):
         "DAGSTER_HOME": str(home),
         "TREEM_WAREHOUSE": str(warehouse),
         "TREEM_INBOX": str(inbox),
-        "TREEM_INBOX_INTERVAL": "10",
+        "TREEM_INBOX_INTERVAL": "5",
     }
     warm_up, arrivals = _arrivals(tmp_path)
     subprocess.run(
