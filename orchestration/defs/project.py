@@ -19,6 +19,12 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
+# The pipeline's builds run the models and their data tests, not dbt's unit tests: those test the SQL, not
+# the data, and give the same answer on every build (dbt's advice: run them in development and CI). The test
+# suite runs them (tests/dbt/test_unit_tests.py), on PostgreSQL too (tests/postgres/test_parity.py).
+PIPELINE_BUILD_EXCLUDE = ["--exclude-resource-type", "unit_test"]
+
+
 def dbt_executable() -> str:
     """The dbt of this interpreter's environment (the venv), whatever the caller's PATH."""
     candidate = Path(sys.executable).with_name("dbt")

@@ -26,7 +26,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build
 from orchestration.defs.concurrency import WAREHOUSE_POOL
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import PIPELINE_BUILD_EXCLUDE, dbt_project
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -118,7 +118,7 @@ def treem_dbt_models(
     print(f"  dbt: {plan.describe()}", file=sys.stderr, flush=True)
     context.log.info(f"dbt: {plan.describe()}")
     progress = GroupProgress(context)
-    args = ["build", "--full-refresh"] if plan.full else ["build"]
+    args = ["build", *PIPELINE_BUILD_EXCLUDE, *(["--full-refresh"] if plan.full else [])]
     target = _run_target(context.run.run_id)
     previous = os.environ.get(YEARS_ENV)
     os.environ[YEARS_ENV] = plan.years_env

@@ -13,6 +13,7 @@ import tempfile
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, asset
 
 from orchestration.defs.concurrency import WAREHOUSE_POOL
+from orchestration.defs.project import PIPELINE_BUILD_EXCLUDE
 from orchestration.defs.resources import PostgresResource, WarehouseResource
 
 GROUP = "postgres"
@@ -56,6 +57,7 @@ def postgres_marts(
 
     # a partial build runs only the tests whose every parent is selected
     args = ["--select", *config.select, "--indirect-selection", "cautious"] if config.select else []
+    args += PIPELINE_BUILD_EXCLUDE
     with tempfile.TemporaryDirectory(prefix="treem-dbt-pg-") as tmp:  # own target: no partial-parse race
         done = run_dbt_build(
             args=args, target_path=f"{tmp}/target", log_path=f"{tmp}/logs", env=postgres.dbt_env()
