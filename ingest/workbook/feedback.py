@@ -30,6 +30,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from expectations.report import SEVERITY_VI
 from ingest.warehouse import CURRENT_SUBMISSIONS
 from ingest.workbook.reasons import REASONS
+from ingest.workers import map_in_workers
 from reports import safety
 from reports.safety import write_cell
 
@@ -609,18 +610,25 @@ def _row_height(values: list) -> float:
     return 15.0 * lines + 2
 
 
-def save(feedback: Feedback, feedback_dir: Path | str) -> Path | None:
-    """Write the feedback of a submission with something to say, or remove a stale one; the path or None.
-
-    A workbook already saying exactly this is left as it is: data quality re-judges conflicts for every
-    loaded file on each run, and rewriting thousands of unchanged workbooks cost a national year 22 s."""
+def _to_write(feedback: Feedback, feedback_dir: Path | str) -> tuple[Path | None, bool]:
+    """(path or None, whether it must be written): no findings removes a stale workbook; a workbook already
+    saying exactly this is left as it is (data quality re-judges conflicts for every loaded file on each
+    run, and rewriting thousands of unchanged workbooks cost a national year 22 s)."""
     out = feedback_path(feedback_dir, feedback.file_name, feedback.sha256)
     if not feedback.findings:
         out.unlink(missing_ok=True)
-        return None
-    if written_fingerprint(out) == content_fingerprint(feedback):
-        return out
-    return write_workbook(feedback, out)
+        return None, False
+    return out, written_fingerprint(out) != content_fingerprint(feedback)
+
+
+def save(feedback: Feedback, feedback_dir: Path | str) -> Path | None:
+    """Write the feedback of a submission with something to say, or remove a stale one; the path or None."""
+    out, write = _to_write(feedback, feedback_dir)
+    return write_workbook(feedback, out) if write else out
+
+
+def _write_job(job: tuple[Feedback, Path]) -> Path:
+    return write_workbook(*job)
 
 
 def write_feedback(
@@ -704,12 +712,19 @@ def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) ->
     collected = {}
     for start in range(0, len(todo), REGENERATE_BATCH):
         collected.update(collect_many(con, todo[start : start + REGENERATE_BATCH], ref, roles))
+    jobs = {}
     for sid in submission_ids:
         if sid in collected:
-            out[sid] = save(collected[sid], feedback_dir)
+            out[sid], write = _to_write(collected[sid], feedback_dir)
+            if write:
+                jobs[sid] = (collected[sid], out[sid])
         elif sid in files:  # judged clean now: an earlier feedback of the same file is stale
             feedback_path(feedback_dir, *files[sid]).unlink(missing_ok=True)
             out[sid] = None
+    # openpyxl is most of the time (a national backfill writes ~2,500 workbooks): written in parallel
+    for _, written in map_in_workers(_write_job, jobs.values(), preload=[__name__]):
+        if isinstance(written, Exception):
+            raise written
     return out
 
 

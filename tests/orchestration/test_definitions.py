@@ -73,3 +73,23 @@ def test_review_reports_only_in_review_years():
     assert not skipped.run_requests
     assert "2027" in skipped.skip_message
     assert isinstance(SkipReason(skipped.skip_message), SkipReason)
+
+
+def test_only_the_latest_runs_keep_their_dbt_target_folder(tmp_path):
+    """One folder per build (~10 MB each) would fill the disk of a pipeline left running for years."""
+    import os
+
+    from orchestration.defs.assets.dbt import prune_run_targets
+
+    for i in range(25):
+        folder = tmp_path / f"treem-run{i:02d}"
+        folder.mkdir()
+        (folder / "run_results.json").write_text("{}")
+        os.utime(folder, ns=(i * 10**9, i * 10**9))
+    (tmp_path / "partial_parse.msgpack").write_bytes(b"cache")
+    removed = prune_run_targets(tmp_path, keep=20)
+    assert sorted(p.name for p in removed) == [f"treem-run{i:02d}" for i in range(5)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "partial_parse.msgpack",
+        *[f"treem-run{i:02d}" for i in range(5, 25)],
+    ]

@@ -143,9 +143,25 @@ def treem_dbt_models(
 _PARSE_CACHE = "partial_parse.msgpack"
 
 
+# Each run's folder (manifest, run_results.json, dbt.log: ~10 MB) is kept for the latest runs only: a pipeline
+# left running for years would otherwise fill the disk with one folder per build.
+RUN_TARGETS_KEPT = 20
+
+
+def prune_run_targets(folder: Path, keep: int = RUN_TARGETS_KEPT) -> list[Path]:
+    """Remove all but the `keep` newest `treem-<run id>` folders under `folder`; return the removed ones."""
+    runs = sorted(
+        (p for p in folder.glob("treem-*") if p.is_dir()), key=lambda p: p.stat().st_mtime_ns, reverse=True
+    )
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return runs[keep:]
+
+
 def _run_target(run_id: str) -> Path:
     target = Path(dbt_project.project_dir) / "target" / f"treem-{run_id}"
     target.mkdir(parents=True, exist_ok=True)
+    prune_run_targets(target.parent)
     cache = Path(dbt_project.project_dir) / "target" / _PARSE_CACHE
     if cache.exists():
         shutil.copyfile(cache, target / _PARSE_CACHE)
