@@ -1,6 +1,6 @@
 """Entry point: one review report (workbook + HTML) for one plan, from an open warehouse connection.
 
-A report is rebuilt only when what it shows changed: `build_if_changed` fingerprints the report's data
+A report is rebuilt only when what it shows changed: `prepare_report` fingerprints the report's data
 (everything `load_review` read, except the generation time), the report code and templates, and the
 suppression config, and skips the writing when the fingerprint stored beside the reports
 (`<reports>/.fingerprints.json`) is the same and both files are still there. Fingerprinting the data
@@ -147,23 +147,3 @@ def write_reports(
     from ingest.workers import map_in_workers
 
     return map_in_workers(write_report, pending, preload=[__name__], workers=workers)
-
-
-def build_if_changed(
-    con: duckdb.DuckDBPyConnection,
-    review: Review,
-    plan_id: str,
-    out_dir: Path | str,
-    fingerprints: dict[str, str],
-    suppression_config: Path | str | None = None,
-) -> tuple[list[Path], bool]:
-    """(paths, rebuilt): write the report only if its fingerprint differs from `fingerprints[stem]` or a
-    file is missing; `fingerprints` is updated in place (the caller stores it with `write_fingerprints`,
-    after the files are written, so a failed write is retried on the next run)."""
-    paths, pending = prepare_report(con, review, plan_id, out_dir, fingerprints, suppression_config)
-    if pending is None:
-        return paths, False
-    fingerprints.pop(pending.stem, None)
-    paths = write_report(pending)
-    fingerprints[pending.stem] = pending.fingerprint
-    return paths, True
