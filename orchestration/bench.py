@@ -185,8 +185,10 @@ def _ingest_steps(steps: dict[str, dict[str, float]], phase: str) -> float:
 
 def split_by_stage(ingest_seconds: float, steps: dict[str, float], total: float) -> dict[str, float]:
     """The incremental year's seconds per stage: ingest (its job), then the warehouse job's steps."""
-    out = {"ingest": round(ingest_seconds, 3), "dq": 0.0, "feedback": 0.0, "dbt": 0.0, "reports": 0.0}
-    out["snapshot"] = 0.0
+    out = {
+        "ingest": round(ingest_seconds, 3),
+        **dict.fromkeys(("dq", "feedback", "dbt", "reports", "snapshot"), 0.0),
+    }
     for step, seconds in steps.items():
         stage = STAGE_OF_STEP.get(step, "dbt")
         out[stage] = round(out[stage] + seconds, 3)
