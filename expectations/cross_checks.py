@@ -23,7 +23,7 @@ not a judgement). Rows of context submissions are never flagged.
 
 Conflicting submissions (`CONFLICTS`, `sql/conflicting_submissions.sql`) run through the same staging and
 judging, on their own: they compare files across plans, sectors and schemes, so the runner stages every
-loaded submission as their context, not one context group.
+loaded submission of the years concerned as their context, not one context group (conflict_scope.py).
 """
 
 from __future__ import annotations
@@ -440,10 +440,10 @@ def _per_submission(scope_ids, examined, samples, counts) -> pd.DataFrame:
     )
 
 
-# Across plans, sectors and schemes: its scope is every loaded submission, not one context group.
+# Across plans, sectors and schemes: its context is every loaded submission of the years judged.
 CONFLICTS = "conflicting_submissions"
 # The check families judged by a query of their own in sql/ (the others are Great Expectations'), in the
-# order of checks.CHECK_FAMILIES; conflicts run apart, over every loaded submission.
+# order of checks.CHECK_FAMILIES; conflicts run apart, a group of years at a time.
 CROSS_CHECKS = tuple(
     family for family in CHECK_FAMILIES if family != CONFLICTS and (SQL_DIR / f"{family}.sql").exists()
 )
@@ -455,7 +455,7 @@ def run_cross_checks(
     """The cross checks `families` over `submissions` (SCOPE_COLUMNS; `in_scope` marks those judged, the
     others are their context), on a DuckDB or PostgreSQL connection holding the warehouse's raw and audit
     tables. CROSS_CHECKS compare within a context group; CONFLICTS across all of `submissions`, so it is
-    run on its own with every loaded submission staged."""
+    run on its own with every loaded submission of the years judged staged."""
     scope_ids = submissions.loc[submissions["in_scope"].astype(bool), "submission_id"].tolist()
     stage(con, submissions)
     try:

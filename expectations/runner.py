@@ -7,7 +7,8 @@ reference than today's (fingerprint.py), or the ones named -- in three passes:
   the demo's 34 plan x sector x scheme groups are one validation, not 34);
 - cross checks (cross_checks.py, one SQL query each in the warehouse), the other loaded submissions of the
   same plan x sector x scheme as context;
-- conflicting submissions (cross_checks.py, `sql/conflicting_submissions.sql`), every loaded file as context.
+- conflicting submissions (cross_checks.py, `sql/conflicting_submissions.sql`): the files sharing a year with
+  a file that came or went, year by year, every loaded file of those years as context (conflict_scope.py).
 Results are split per submission, because a submission is what an agency fixes and resends: each (check x
 submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
 the previous results of the same submissions in one transaction, so the dbt marts never see half a run.
@@ -28,6 +29,7 @@ import pandas as pd
 
 from expectations import cross_checks, load_config
 from expectations.checks import CheckOutcome, sample_json
+from expectations.conflict_scope import conflict_batches
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
 from ingest.warehouse import CURRENT_SUBMISSIONS
@@ -214,15 +216,22 @@ def validate_warehouse(
         for found in cross_checks.run_cross_checks(con, batch, config):
             results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
             flags.append(_flag_rows(found.family, found.flagged, config))
-    # Conflicting submissions: across plans, sectors and schemes, so every loaded submission is staged as
-    # context. A conflict depends on two files, so every run re-judges it for every loaded submission (unless
-    # named ones are validated): a new file's conflict shows on the old file too, and a superseded file's
-    # conflict goes.
-    conflict_scope = scope_ids if submission_ids is not None else loaded["submission_id"].tolist()
-    everything = loaded.assign(context_group=groups, in_scope=loaded["submission_id"].isin(conflict_scope))
-    for found in cross_checks.run_cross_checks(con, everything, config, (cross_checks.CONFLICTS,)):
-        results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
-        flags.append(_flag_rows(found.family, found.flagged, config))
+    # Conflicting submissions: across plans, sectors and schemes. A conflict depends on two files, so the
+    # files sharing a year with a file that came or went are re-judged with it (conflict_scope.py): a new
+    # file's conflict shows on the old file too, and a superseded file's conflict goes. Named submissions
+    # are judged alone, every loaded file of their years as context.
+    changed = set(scope_ids)
+    if submission_ids is None:
+        changed |= _unloaded_with_verdicts(con, set(loaded["submission_id"]))
+    conflict_scope: list[str] = []
+    for batch_ids in conflict_batches(con, loaded["submission_id"].tolist(), changed):
+        judged = batch_ids if submission_ids is None else [s for s in batch_ids if s in changed]
+        conflict_scope += judged
+        batch = loaded[loaded["submission_id"].isin(batch_ids)]
+        staged = batch.assign(context_group=groups[batch.index], in_scope=batch["submission_id"].isin(judged))
+        for found in cross_checks.run_cross_checks(con, staged, config, (cross_checks.CONFLICTS,)):
+            results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+            flags.append(_flag_rows(found.family, found.flagged, config))
     check_results = (
         pd.concat(results, ignore_index=True).sort_values(
             ["submission_id", "suite", "check_name"], ignore_index=True
@@ -279,10 +288,10 @@ def _keep_unchanged_verdicts(
     """`check_name`'s verdicts on submissions re-judged only as context (not in `judged`) keep the run_id and
     checked_at they were first given when they say what they said before.
 
-    Why: conflicts are re-judged for every loaded file on every run. A verdict that did not change is not
-    news: stamped anew, it would make every review report and thousands of agency feedbacks look changed
-    after each new year (both show the check's time, and the feedback step picks the latest run's
-    submissions)."""
+    Why: conflicts are re-judged for every file sharing a year with a file that came or went (a correction
+    re-judges its whole year). A verdict that did not change is not news: stamped anew, it would make review
+    reports and hundreds of agency feedbacks look changed after each correction (both show the check's time,
+    and the feedback step picks the latest run's submissions)."""
     rows = (check_results["check_name"] == check_name) & ~check_results["submission_id"].isin(judged)
     if not rows.any():
         return check_results
@@ -301,6 +310,14 @@ def _keep_unchanged_verdicts(
     out.loc[found.index, "run_id"] = before.loc[found.to_numpy(), "run_id"].to_numpy()
     out.loc[found.index, "checked_at"] = before.loc[found.to_numpy(), "checked_at"].to_numpy()
     return out
+
+
+def _unloaded_with_verdicts(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> set[str]:
+    """Submissions superseded or rejected since their last verdict (the run removes their verdicts)."""
+    judged = con.execute(
+        "select distinct submission_id from dq.check_results where submission_id is not null"
+    )
+    return {s for (s,) in judged.fetchall()} - loaded
 
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> None:

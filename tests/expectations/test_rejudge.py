@@ -100,7 +100,10 @@ def test_conflict_follows_both_files(make_warehouse):
     other[0]["value"] += 5.0
     add_submission(con, 2024, other, sid="sub-police-2024")
     con.execute("update audit.submissions set sector = 'police' where submission_id = 'sub-police-2024'")
-    validate_warehouse(con, run_id="second", only_new=True)
+    second = validate_warehouse(con, run_id="second", only_new=True)
+    # the 2024 files are re-judged for conflicts; 2023's file shares no year with the new one: not touched
+    conflicts = second.check_results[second.check_results["check_name"] == "conflicting_submissions"]
+    assert set(conflicts["submission_id"]) == {S24, "sub-police-2024"}
     flagged = {r[0] for r in _flagged(con, "conflicting_submissions")}
     assert flagged == {S24, "sub-police-2024"}  # the old file too, though only the new one was judged
     # a verdict that changed is news (new run id); one that did not keeps its first run id and time
