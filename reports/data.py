@@ -365,7 +365,11 @@ class _Facts:
 def _trajectories(
     rows: list[dict], series: dict[tuple[str, str], dict[int, float]], review: str
 ) -> dict[str, dict[int, float]]:
-    """2020-2030 series of the plan territory per indicator, as the marts selected it."""
+    """The series of the plan territory per indicator, as the marts selected it, up to the review's year.
+
+    A review shows what was known of its years (as its checks, flagged values and completeness do): the
+    sơ kết 2025's chart ends in 2025, so a 2026 value neither appears in it nor makes it look changed."""
+    last = REVIEW_YEAR[review]
     out: dict[str, dict[int, float]] = {}
     for r in rows:
         points = dict(series.get((r["locality_id"], r["indicator_code"]), {}))
@@ -376,7 +380,7 @@ def _trajectories(
                 points[year] = float(r[f"value_{year}"])
         if r.get("latest_value") is not None and r.get("latest_year") is not None:
             points.setdefault(int(r["latest_year"]), float(r["latest_value"]))
-        out[r["indicator_code"]] = dict(sorted(points.items()))
+        out[r["indicator_code"]] = {year: value for year, value in sorted(points.items()) if year <= last}
     return out
 
 

@@ -1,5 +1,7 @@
 """A review shows what was known of its years: the sơ kết 2025 does not list data-quality checks of files
-reported for later years (as its flagged values and completeness table do not), the tổng kết 2030 does."""
+reported for later years (as its flagged values and completeness table do not), nor draw their values in its
+trajectories; the tổng kết 2030 does both. So a later year's data does not make the mid-term report look
+changed (it is not rewritten)."""
 
 from __future__ import annotations
 
@@ -37,3 +39,26 @@ def test_mid_term_review_lists_no_check_of_a_later_year(built_warehouse, tmp_pat
     assert "sub-2026" in final
     assert "sub-2026" not in mid_term
     assert mid_term - {None} and mid_term <= final  # the earlier years' failing checks are in both
+
+
+def test_mid_term_trajectory_ends_in_2025(built_warehouse, tmp_path):
+    copy = tmp_path / "treem.duckdb"
+    shutil.copy(read_copy_path(built_warehouse), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        code, locality = con.execute(
+            "select indicator_code, locality_id from marts.mart_tong_ket_2030 "
+            "where plan_id = ? and value_2025 is not null and is_plan_territory order by 1 limit 1",
+            [PLAN],
+        ).fetchone()
+        con.execute(
+            "update marts.mart_tong_ket_2030 set value_2026 = 42.5 "
+            "where plan_id = ? and indicator_code = ? and locality_id = ?",
+            [PLAN, code, locality],
+        )
+        mid_term = load_review(con, "so-ket-2025", PLAN).trajectories[code]
+        final = load_review(con, "tong-ket-2030", PLAN).trajectories[code]
+    finally:
+        con.close()
+    assert final[2026] == 42.5 and 2025 in final
+    assert 2025 in mid_term and max(mid_term) == 2025
