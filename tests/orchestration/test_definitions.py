@@ -93,3 +93,17 @@ def test_only_the_latest_runs_keep_their_dbt_target_folder(tmp_path):
         "partial_parse.msgpack",
         *[f"treem-run{i:02d}" for i in range(5, 25)],
     ]
+
+
+def test_the_dbt_resource_knows_the_version_of_the_dbt_it_runs():
+    """The resource states the dbt version instead of running `dbt --version` every run; what it states
+    must be what that dbt says."""
+    import re
+    import subprocess
+
+    from orchestration.defs.project import dbt_executable
+    from orchestration.defs.resources import build_resources
+
+    said = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True, check=True).stdout
+    installed = re.search(r"installed:\s*(\d+\.\d+\.\d+)", said).group(1)
+    assert str(build_resources()["dbt"]._cli_version) == installed
