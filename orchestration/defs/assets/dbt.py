@@ -12,6 +12,7 @@ per-file lines: the CLI keeps dbt's own event stream in the run's log file, and 
 should see the stage move rather than minutes of silence.
 """
 
+import json
 import os
 import shutil
 import sys
@@ -24,7 +25,7 @@ from typing import Any
 from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Config, Output
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build
+from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build, reference_only_tests
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.project import PIPELINE_BUILD_EXCLUDE, dbt_project
 from orchestration.defs.resources import WarehouseResource
@@ -106,10 +107,11 @@ def treem_dbt_models(
 ):
     """`dbt build` of the selected models: runs them and their tests in dependency order.
 
-    The years of the value chain to recompute are decided first; the record of this build is written only
-    once dbt succeeded (a failed build leaves the old record, so the next run redoes the same years). dbt's
-    profile reads the DuckDB file from `TREEM_WAREHOUSE`; the run's warehouse resource decides it, so the
-    loaders and dbt always agree on the file.
+    The years of the value chain to recompute are decided first (an incremental build also leaves out the
+    tests of reference-only models: the reference data is the one the last build tested); the record of
+    this build is written only once dbt succeeded (a failed build leaves the old record, so the next run
+    redoes the same years). dbt's profile reads the DuckDB file from `TREEM_WAREHOUSE`; the run's warehouse
+    resource decides it, so the loaders and dbt always agree on the file.
     """
     os.environ["TREEM_WAREHOUSE"] = str(warehouse.file)
     plan = plan_build(
@@ -119,6 +121,9 @@ def treem_dbt_models(
     context.log.info(f"dbt: {plan.describe()}")
     progress = GroupProgress(context)
     args = ["build", *PIPELINE_BUILD_EXCLUDE, *(["--full-refresh"] if plan.full else [])]
+    if not plan.full:
+        manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+        args += ["--exclude", " ".join(reference_only_tests(manifest))]
     target = _run_target(context.run.run_id)
     previous = os.environ.get(YEARS_ENV)
     os.environ[YEARS_ENV] = plan.years_env

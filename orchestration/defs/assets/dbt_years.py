@@ -38,6 +38,10 @@ VALUE_CHAIN = (
     "fct_indicator_value_comparable",
 )
 
+# The dbt sources whose rows a new or corrected submission changes; the other source (`reference`: catalog,
+# plans, localities) changes only with a full rebuild.
+VALUE_SOURCES = ("agency_workbooks", "audit", "dq")
+
 STATE_TABLE = "dbt_state.builds"
 YEARS_ENV = "TREEM_DBT_YEARS"
 
@@ -163,3 +167,31 @@ def record_build(plan: BuildPlan, path: Path | None = None) -> None:
         con.execute(f"delete from {STATE_TABLE}")
         con.executemany(f"insert into {STATE_TABLE} (kind, key, fingerprint) values (?, ?, ?)", rows)
         con.execute("commit")
+
+
+def reference_only_tests(manifest: dict) -> list[str]:
+    """The data tests whose every model reads only reference data (not downstream of `VALUE_SOURCES`).
+
+    An incremental build leaves them out: the reference data is what it was at the last successful build
+    (else the build is full), so these tests would judge the same rows again (~70 of the graph's 165 tests).
+    A test that also reads a value model (a fact's `relationships` test to a dim) still runs."""
+    nodes = manifest["nodes"]
+    children: dict[str, list[str]] = manifest.get("child_map") or {}
+    if not children:
+        for unique_id, node in nodes.items():
+            for parent in node.get("depends_on", {}).get("nodes", []):
+                children.setdefault(parent, []).append(unique_id)
+    reached: set[str] = set()
+    todo = [uid for uid, src in manifest["sources"].items() if src["source_name"] in VALUE_SOURCES]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in reached:
+                reached.add(child)
+                todo.append(child)
+    return sorted(
+        node["name"]
+        for uid, node in nodes.items()
+        if node["resource_type"] == "test"
+        and uid not in reached
+        and any(parent.startswith("model.") for parent in node["depends_on"]["nodes"])
+    )
