@@ -423,7 +423,10 @@ def _breakdown(con, rows: list[dict], names: dict[str, dict], review: str) -> li
                 "_path": _depth_path(r["locality_id"], names),
             }
         )
-    out.sort(key=lambda b: (b["_path"], row_sort_key(b)))
+    # the locality id breaks ties between units of one name under one parent (and units outside the
+    # hierarchy): without it their order followed the mart's scan, and a report looked changed when nothing
+    # in it had
+    out.sort(key=lambda b: (b["_path"], b["locality_id"], row_sort_key(b)))
     return out
 
 

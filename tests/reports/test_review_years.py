@@ -62,3 +62,27 @@ def test_mid_term_trajectory_ends_in_2025(built_warehouse, tmp_path):
         con.close()
     assert final[2026] == 42.5 and 2025 in final
     assert 2025 in mid_term and max(mid_term) == 2025
+
+
+def test_breakdown_order_does_not_follow_the_marts_scan():
+    """Two communes of one name under one district (and a unit outside the hierarchy) come out in the same
+    order whatever order the mart returned them in, so an unchanged report keeps its fingerprint."""
+    from reports.data import _breakdown
+
+    names = {
+        "d1": {"name_vi": "Huyện A", "level": "district", "parent_id": None},
+        "c1": {"name_vi": "Xã Tân Lập", "level": "commune", "parent_id": "d1"},
+        "c2": {"name_vi": "Xã Tân Lập", "level": "commune", "parent_id": "d1"},
+    }
+    rows = [
+        {"locality_id": loc, "indicator_code": code, "is_plan_territory": False, "goal_group": 1}
+        for loc in ("c2", "x9", "c1")
+        for code in ("U5_MORTALITY", "IMMUNIZATION_U1")
+    ]
+    orders = {
+        tuple(
+            (b["locality_id"], b["indicator_code"]) for b in _breakdown(None, ordered, names, "so-ket-2025")
+        )
+        for ordered in (rows, rows[::-1], rows[2:] + rows[:2])
+    }
+    assert len(orders) == 1
