@@ -353,8 +353,12 @@ def run_bench(
     sample_files: int = 20,
     work_dir: Path | str | None = None,
     keep: bool = False,
+    synth_dir: Path | str | None = None,
 ) -> dict:
-    """Run the whole benchmark, write `out_json`, print a short table, and return the report."""
+    """Run the whole benchmark, write `out_json`, print a short table, and return the report.
+
+    `synth_dir`: an inbox `treem synth` already wrote (its manifest.json), used instead of writing one (the
+    generator is deterministic, so the same arguments give the same files; ~2 minutes saved nationally)."""
     from ingest.synth import generate_national
     from ingest.workbook.context import load_reference
 
@@ -375,15 +379,19 @@ def run_bench(
     wall = time.perf_counter()
 
     years = [*spec.backfill_years, spec.incremental_year]
-    manifest = generate_national(
-        work / "synth",
-        years=years,
-        provinces=spec.provinces,
-        sectors=spec.sectors,
-        progress=partial(print, flush=True),
-    )
-    timer.record("synth.generate", manifest.seconds)
-    report["synth"] = manifest.summary()
+    if synth_dir:
+        manifest = reuse_synth(Path(synth_dir), years)
+        report["synth"] = {**manifest.summary(), "reused": str(synth_dir)}
+    else:
+        manifest = generate_national(
+            work / "synth",
+            years=years,
+            provinces=spec.provinces,
+            sectors=spec.sectors,
+            progress=partial(print, flush=True),
+        )
+        timer.record("synth.generate", manifest.seconds)
+        report["synth"] = manifest.summary()
     report["memory_after_synth"] = _memory()
 
     files_by_year = {year: manifest.paths(year) for year in years}
@@ -450,6 +458,30 @@ def run_bench(
     return report
 
 
+class BenchInputError(ValueError):
+    """A bench argument a person can fix (printed as one line, exit 2)."""
+
+
+def reuse_synth(folder: Path, years: list[int]):
+    """The manifest of a synthetic inbox written earlier, checked to hold the scale's years and files."""
+    from ingest.synth import SynthManifest
+
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise BenchInputError(f"{folder} has no manifest.json: run `treem synth --out {folder}` first")
+    manifest = SynthManifest.read(path)
+    missing_years = sorted(set(years) - set(manifest.years))
+    if missing_years:
+        raise BenchInputError(
+            f"{folder} lacks the years {missing_years} (it has {manifest.years}): run `treem synth` "
+            f"with --years {years[0]}-{years[-1]}"
+        )
+    missing = [p for p in manifest.paths() if not p.exists()]
+    if missing:
+        raise BenchInputError(f"{folder}: {len(missing)} files of its manifest are gone, e.g. {missing[0]}")
+    return manifest
+
+
 def _goal(measured: float, limit: float, op: str) -> dict:
     met = {">=": measured >= limit, "<=": measured <= limit, "<": measured < limit}[op]
     return {"measured": round(measured, 2), "goal": f"{op} {limit:g}", "met": met}
@@ -461,8 +493,12 @@ def format_table(report: dict) -> str:
         f"treem bench — scale {report['scale']['name']}, {report['cores']} cores, "
         f"wall {report['wall_seconds']} s",
         f"synthetic inbox: {report['synth']['files']} files, {report['synth']['values']:,} values, "
-        f"{report['synth']['cells']:,} cells, written in {report['synth']['seconds']} s "
-        f"({report['synth']['workers']} workers)",
+        f"{report['synth']['cells']:,} cells, "
+        + (
+            f"reused from {report['synth']['reused']}"
+            if "reused" in report["synth"]
+            else f"written in {report['synth']['seconds']} s ({report['synth']['workers']} workers)"
+        ),
         f"{'stage':34} {'seconds':>9}",
     ]
     lines += [f"{name:34} {seconds:9.2f}" for name, seconds in report["stages"].items()]
@@ -510,8 +546,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the work folder (synthetic inbox, warehouse)"
     )
+    parser.add_argument("--synth", help="use the synthetic inbox `treem synth` wrote in this folder")
     args = parser.parse_args(argv)
-    report = run_bench(args.out, args.scale, args.sample_files, args.work_dir, args.keep)
+    try:
+        report = run_bench(args.out, args.scale, args.sample_files, args.work_dir, args.keep, args.synth)
+    except BenchInputError as error:
+        print(f"treem bench: {error}", file=sys.stderr)
+        return 2
     return 0 if all(g["met"] for g in report["goals"].values()) else 1
 
 

@@ -12,7 +12,7 @@ in-process (orchestration/runner.py), exactly as a scheduled run would.
     treem export [--out DIR]                     values and targets as SDMX-CSV and Parquet, with structure
     treem synth --scale national --years 2020-2030 --out DIR
                                                  write a deterministic synthetic national inbox
-    treem bench [--scale national]               benchmark readers, backfill, one new year, memory
+    treem bench [--scale national] [--synth DIR] benchmark readers, backfill, one new year, memory
     treem rebuild [--out DIR]                    replay the archive into a fresh warehouse and compare
     treem dev                                    open the Dagster UI on the same definitions (127.0.0.1)
 
@@ -365,6 +365,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         command += ["--work-dir", args.work_dir]
     if args.keep:
         command.append("--keep")
+    if args.synth:
+        command += ["--synth", args.synth]
     return subprocess.call(command)
 
 
@@ -461,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench.json")
     bench.add_argument("--work-dir")
     bench.add_argument("--keep", action="store_true", help="keep the synthetic inbox and warehouse")
+    bench.add_argument("--synth", help="use the synthetic inbox `treem synth` wrote in this folder")
     bench.set_defaults(func=cmd_bench)
 
     rebuild = sub.add_parser("rebuild", help="replay the archive into a fresh warehouse and compare")

@@ -73,3 +73,33 @@ def test_tiny_bench_runs_every_stage(tmp_path):
     assert "treem bench — scale tiny" in proc.stdout
     assert "ingest ÷ bare calamine read (incremental, 2 files)" in proc.stdout
     assert f"incremental {report['scale']['incremental_year']} by stage: ingest " in proc.stdout
+
+
+def test_bench_reuses_a_synthetic_inbox_only_when_it_holds_the_scale(tmp_path, capsys):
+    """`--synth DIR` uses an inbox `treem synth` wrote instead of writing one; a folder without a manifest,
+    without the scale's years or with files gone is refused in one line, exit 2, before anything runs."""
+    from ingest.synth import SynthFile, SynthManifest
+    from orchestration.bench import main, reuse_synth
+
+    synth = tmp_path / "synth"
+    synth.mkdir()
+    args = ["--scale", "tiny", "--out", str(tmp_path / "b.json"), "--work-dir", str(tmp_path / "w")]
+    assert main([*args, "--synth", str(synth)]) == 2
+    assert "has no manifest.json" in capsys.readouterr().err
+
+    files = [synth / f"{year}_01_health.xlsx" for year in (2024, 2025)]
+    for path in files:
+        path.write_bytes(b"x")
+    manifest = SynthManifest(str(synth), 2021, [2024, 2025], 0.005)
+    manifest.files = [
+        SynthFile(str(p), "01", "health", y, 1, 1, 1) for p, y in zip(files, (2024, 2025), strict=True)
+    ]
+    manifest.write(synth / "manifest.json")
+    assert reuse_synth(synth, [2024, 2025]).paths(2025) == [files[1]]
+
+    assert main([*args, "--scale", "province", "--synth", str(synth)]) == 2
+    assert "lacks the years [2020, 2021, 2022, 2023, 2026]" in capsys.readouterr().err
+    files[0].unlink()
+    assert main([*args, "--synth", str(synth)]) == 2
+    assert "1 files of its manifest are gone" in capsys.readouterr().err
+    assert not (tmp_path / "b.json").exists()

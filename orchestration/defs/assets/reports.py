@@ -1,9 +1,9 @@
 """Review reports as a Dagster asset: sơ kết 2025 and tổng kết 2030 for every plan with numeric targets.
 
 One asset for all plans, run after the marts; a report whose data did not change is not written again
-(`reports.build.prepare_report`: a fingerprint of the report's data, code and suppression config, stored
-beside the reports), so a new reporting year rewrites only the plans it touched. The data of every report is
-read first (one warehouse connection); the changed ones are then written by parallel worker processes. The
+(`reports.build.changed_report`: a fingerprint of the report's data, code and suppression config, stored
+beside the reports), so a new reporting year rewrites only the plans it touched. Reports are read and written
+by parallel worker processes, each with a read-only connection (`reports.build.update_reports`). The
 config narrows a run to some plans or one review when an officer asks for a single file again; `force`
 rewrites regardless.
 Each report prints a progress line (stderr: the CLI's console and the UI's compute logs).
@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, 
 
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
-from reports.build import prepare_report, read_fingerprints, write_fingerprints, write_reports
+from reports.build import ReportTask, read_fingerprints, report_stem, update_reports, write_fingerprints
 from reports.data import numeric_plans
 from reports.vn import REVIEWS
 
@@ -53,37 +53,29 @@ def review_reports(
         context.log.info(line)
 
     fingerprints = {} if config.force else read_fingerprints(out_dir)
-    pending = []
     with warehouse.connect(read_only=True) as con:
         available = numeric_plans(con)
-        plans = [p for p in available if not config.plan_ids or p in config.plan_ids]
-        missing = sorted(set(config.plan_ids) - set(available))
-        if missing:
-            context.log.warning(f"no numeric targets for {missing}; skipped")
-        todo = [(plan_id, review) for plan_id in plans for review in config.reviews]
-        for i, (plan_id, review) in enumerate(todo, start=1):
-            try:
-                _, report = prepare_report(con, review, plan_id, out_dir, fingerprints)
-            except Exception as error:  # one plan's bad data must not hide the other reports
-                context.log.error(f"{plan_id} {review}: {error!r}")
-                failures.append(f"{plan_id} {review}: {error}")
-                continue
-            if report is None:
-                unchanged.append(f"{plan_id} {review}")
-                say(f"[{i}/{len(todo)}] {plan_id} {review}: unchanged, not rewritten")
-            else:
-                fingerprints.pop(report.stem, None)
-                pending.append(report)
-    if pending:
-        say(f"writing {len(pending)} report(s) whose data changed")
-    for done, (report, outcome) in enumerate(write_reports(pending), start=1):
-        if isinstance(outcome, Exception):
-            context.log.error(f"{report.stem}: {outcome!r}")
-            failures.append(f"{report.stem}: {outcome}")
-            continue
-        fingerprints[report.stem] = report.fingerprint
-        written += [{"file": path.name, "bytes": path.stat().st_size} for path in outcome]
-        say(f"written {done}/{len(pending)}: " + ", ".join(path.name for path in outcome))
+    plans = [p for p in available if not config.plan_ids or p in config.plan_ids]
+    missing = sorted(set(config.plan_ids) - set(available))
+    if missing:
+        context.log.warning(f"no numeric targets for {missing}; skipped")
+    tasks = [
+        ReportTask(warehouse.file, review, plan_id, out_dir, fingerprints.get(report_stem(plan_id, review)))
+        for plan_id in plans
+        for review in config.reviews
+    ]
+    for done, (task, outcome) in enumerate(update_reports(tasks), start=1):
+        if isinstance(outcome, Exception):  # one plan's bad data must not hide the other reports
+            context.log.error(f"{task.plan_id} {task.review}: {outcome!r}")
+            failures.append(f"{task.plan_id} {task.review}: {outcome}")
+            fingerprints.pop(task.stem, None)  # retried on the next run
+        elif not outcome.written:
+            unchanged.append(f"{task.plan_id} {task.review}")
+            say(f"[{done}/{len(tasks)}] {task.plan_id} {task.review}: unchanged, not rewritten")
+        else:
+            fingerprints[task.stem] = outcome.fingerprint
+            written += [{"file": path.name, "bytes": path.stat().st_size} for path in outcome.written]
+            say(f"[{done}/{len(tasks)}] written: " + ", ".join(path.name for path in outcome.written))
     write_fingerprints(out_dir, fingerprints)
     say(f"{len(written)} file(s) written, {len(unchanged)} report(s) unchanged")
     if failures:
