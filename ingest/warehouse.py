@@ -235,12 +235,15 @@ ALL_TABLES: dict[str, dict[str, str]] = {**RAW_TABLES, **INGEST_TABLES, **DQ_TAB
 # Which dbt source (dbt_project/models/staging/_sources.yml) declares each table; Dagster asset keys are
 # [source, table], the dagster-dbt default, so lineage flows from the Python assets into the dbt models.
 _SOURCE_BY_SCHEMA = {"audit": "audit", "dq": "dq"}
+REFERENCE_SOURCE = (
+    "reference"  # the source of every raw table but the workbooks' (catalog, plans, localities)
+)
 _WORKBOOK_TABLES = {"raw.indicator_values", "raw.task_reports"}
 SOURCE_OF_TABLE: dict[str, tuple[str, str]] = {
     name: (
         "agency_workbooks"
         if name in _WORKBOOK_TABLES
-        else _SOURCE_BY_SCHEMA.get(name.split(".")[0], "reference"),
+        else _SOURCE_BY_SCHEMA.get(name.split(".")[0], REFERENCE_SOURCE),
         name.split(".")[1],
     )
     for name in ALL_TABLES

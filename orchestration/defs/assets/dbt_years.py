@@ -38,9 +38,11 @@ VALUE_CHAIN = (
     "fct_indicator_value_comparable",
 )
 
-# The dbt sources whose rows a new or corrected submission changes; the other source (`reference`: catalog,
-# plans, localities) changes only with a full rebuild.
-VALUE_SOURCES = ("agency_workbooks", "audit", "dq")
+# The dbt sources whose rows a new or corrected submission changes; the reference source (catalog, plans,
+# localities) changes only with a full rebuild.
+VALUE_SOURCES = sorted(
+    {source for source, _ in warehouse.SOURCE_OF_TABLE.values()} - {warehouse.REFERENCE_SOURCE}
+)
 
 STATE_TABLE = "dbt_state.builds"
 YEARS_ENV = "TREEM_DBT_YEARS"
