@@ -389,34 +389,18 @@ def load_values(con: duckdb.DuckDBPyConnection, submissions: pd.DataFrame, scope
     return _prepare(values, scope)
 
 
-def _fetch_values(con: duckdb.DuckDBPyConnection, rows_per_chunk: int = 250_000) -> pd.DataFrame:
-    """VALUES_SQL as a frame, fetched in chunks whose key columns become categoricals at once.
+def _fetch_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """VALUES_SQL as a frame whose key columns (CATEGORICAL_COLUMNS) are categoricals, through Arrow.
 
-    Why: fetched whole, 2.5M national values arrive as ~25M Python strings (3 GB) before any can be
-    encoded; chunk by chunk the peak stays near one chunk's strings. The chunks' categories are merged
-    once at the end (`union_categoricals`).
+    Why: the key columns repeat across every row; Arrow dictionary-encodes them in C++, so no Python string
+    is made per cell. Fetched as Python strings (in chunks, encoded chunk by chunk), a 500,000-value batch
+    made ~5 M strings: 1.0 s against 0.34 s, and a heap fragmented for the rest of the run. Categories are
+    sorted, so ordering by a key column is ordering by its text.
     """
-    from pandas.api.types import union_categoricals
-
-    cursor = con.execute(VALUES_SQL)
-    chunks = []
-    while True:
-        chunk = cursor.fetch_df_chunk(max(1, rows_per_chunk // 2048))
-        if chunk.empty:
-            break
-        for column in CATEGORICAL_COLUMNS:
-            chunk[column] = chunk[column].astype("category")
-        chunks.append(chunk)
-    if len(chunks) <= 1:
-        return chunks[0] if chunks else con.execute(VALUES_SQL).df()
-    columns = {
-        column: union_categoricals([c[column] for c in chunks], ignore_order=True)
-        for column in CATEGORICAL_COLUMNS
-    }
-    frame = pd.concat([c.drop(columns=list(CATEGORICAL_COLUMNS)) for c in chunks], ignore_index=True)
-    for column, values in columns.items():
-        frame[column] = values
-    return frame[chunks[0].columns]
+    frame = con.sql(VALUES_SQL).to_arrow_table().to_pandas(categories=list(CATEGORICAL_COLUMNS))
+    for column in CATEGORICAL_COLUMNS:
+        frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
+    return frame
 
 
 def _loaded_submissions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
