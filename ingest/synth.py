@@ -54,6 +54,7 @@ from ingest.workers import reset_worker_signals
 VN2025_FIRST_YEAR = 2025
 DEFAULT_YEARS = range(2020, 2031)
 DEFAULT_DEFECT_RATE = 0.005
+DEFAULT_SEED = 2021
 MISSPELT_ROW_RATE = 0.0005
 VALUE_TYPED_SHARE = 0.7
 
@@ -343,7 +344,7 @@ def plan_tasks(
 def generate_national(
     out_dir: Path | str,
     years: Iterable[int] = DEFAULT_YEARS,
-    seed: int = 2021,
+    seed: int = DEFAULT_SEED,
     provinces: Iterable[str] | None = None,
     sectors: Iterable[str] | None = None,
     *,

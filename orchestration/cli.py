@@ -337,7 +337,7 @@ def parse_years(text: str) -> list[int]:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from ingest.synth import SYNTH_SCALES, generate_national
+    from ingest.synth import DEFAULT_SEED, SYNTH_SCALES, generate_national
 
     provinces, sectors = SYNTH_SCALES[args.scale]
     years = parse_years(args.years)
@@ -345,7 +345,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     manifest = generate_national(
         args.out,
         years=years,
-        seed=args.seed,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
         provinces=provinces,
         sectors=sectors,
         progress=partial(print, flush=True),
@@ -454,7 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="write a synthetic national inbox (deterministic)")
     synth.add_argument("--scale", choices=["national", "province", "tiny"], default="national")
     synth.add_argument("--years", default="2020-2030", help="e.g. 2020-2030 or 2024,2025")
-    synth.add_argument("--seed", type=int, default=2021)
+    synth.add_argument("--seed", type=int, help="default: the seed the bench's inboxes use")
     synth.add_argument("--out", required=True)
     synth.set_defaults(func=cmd_synth)
 

@@ -154,12 +154,17 @@ def warehouse_summary(path: Path | None = None) -> str:
         lines.extend(_needs_a_person(con, planted))
 
         lines.append("\nWhere to look:")
-        for folder, what in (
-            ("feedback", "feedback workbooks to send back to the agencies"),
-            ("dq", "data-quality report, one page per agency and year (index.html)"),
-            ("reports", "review reports (Excel and HTML)"),
+        # counted by their kind: a folder also holds its index, the reports' fingerprints, GX's data docs
+        for folder, pattern, what in (
+            ("feedback", "*.xlsx", "feedback workbooks to send back to the agencies"),
+            ("dq", "*_*.html", "data-quality pages, one per agency and year (index.html lists them)"),
+            ("reports", "*.*", "review report files (Excel and HTML)"),
         ):
-            files = sorted((root / folder).glob("*")) if (root / folder).exists() else []
+            files = (
+                [p for p in (root / folder).glob(pattern) if p.is_file() and not p.name.startswith(".")]
+                if (root / folder).exists()
+                else []
+            )
             if files:
                 lines.append(f"  {len(files):>4} {what}: {root / folder}")
         lines.append("  query it (read-only, the readers' copy):")

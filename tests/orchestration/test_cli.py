@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import openpyxl
 
 from orchestration.cli import main
@@ -26,6 +28,13 @@ def test_status_leads_with_what_needs_a_person(built_warehouse, capsys):
     assert "Sở Tư pháp tỉnh Điện Biên" in needs and "@vn2008" not in needs
     assert "dien-bien_culture_2021.xlsx was replaced by dien-bien_culture_2021_sua-doi.xlsx" in needs
     assert lines[-1].startswith("Built: ") and "marts.mart_so_ket_2025" in "\n".join(lines[where:])
+    # each folder counts what it says it counts: not the reports' fingerprints, not the DQ index
+    reports = next(line for line in lines[where:] if "review report files" in line)
+    folder = Path(reports.rsplit(": ", 1)[1])
+    assert int(reports.split()[0]) == len([*folder.glob("*.xlsx"), *folder.glob("*.html")]) > 0
+    pages = next(line for line in lines[where:] if "data-quality pages" in line)
+    dq = Path(pages.rsplit(": ", 1)[1])
+    assert int(pages.split()[0]) == len(list(dq.glob("*.html"))) - 1  # index.html lists them
 
 
 def test_a_corrupt_file_is_filed_under_the_year_its_name_states(tmp_path):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from ingest.synth import SYNTH_SCALES
 from ingest.warehouse import PROJECT_ROOT
 
 
@@ -77,29 +79,55 @@ def test_tiny_bench_runs_every_stage(tmp_path):
 
 def test_bench_reuses_a_synthetic_inbox_only_when_it_holds_the_scale(tmp_path, capsys):
     """`--synth DIR` uses an inbox `treem synth` wrote instead of writing one; a folder without a manifest,
-    without the scale's years or with files gone is refused in one line, exit 2, before anything runs."""
-    from ingest.synth import SynthFile, SynthManifest
-    from orchestration.bench import main, reuse_synth
+    without the scale's years, of another scale or seed, or with files gone is refused in one line (with the
+    command that writes the right one), exit 2, before anything is created or removed."""
+    from ingest.synth import DEFAULT_DEFECT_RATE, DEFAULT_SEED, SynthFile, SynthManifest, plan_tasks
+    from orchestration.bench import SCALES, main, reuse_synth
 
     synth = tmp_path / "synth"
     synth.mkdir()
-    args = ["--scale", "tiny", "--out", str(tmp_path / "b.json"), "--work-dir", str(tmp_path / "w")]
+    work = tmp_path / "w"
+    args = ["--scale", "tiny", "--out", str(tmp_path / "b.json"), "--work-dir", str(work)]
     assert main([*args, "--synth", str(synth)]) == 2
-    assert "has no manifest.json" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "has no manifest.json" in said and "treem synth --scale tiny --years 2024-2025" in said
+    assert not work.exists()  # refused before the work folder was made
 
-    files = [synth / f"{year}_01_health.xlsx" for year in (2024, 2025)]
-    for path in files:
-        path.write_bytes(b"x")
-    manifest = SynthManifest(str(synth), 2021, [2024, 2025], 0.005)
-    manifest.files = [
-        SynthFile(str(p), "01", "health", y, 1, 1, 1) for p, y in zip(files, (2024, 2025), strict=True)
-    ]
-    manifest.write(synth / "manifest.json")
-    assert reuse_synth(synth, [2024, 2025]).paths(2025) == [files[1]]
+    def manifest(seed: int) -> list[Path]:
+        tasks = plan_tasks(synth, [2024, 2025], seed, *SYNTH_SCALES["tiny"], DEFAULT_DEFECT_RATE)
+        made = SynthManifest(str(synth), seed, [2024, 2025], DEFAULT_DEFECT_RATE)
+        for _, province, sector, year, _, _ in tasks:
+            path = synth / f"{year}_{province}_{sector}.xlsx"
+            path.write_bytes(b"x")
+            made.files.append(SynthFile(str(path), province, sector, year, 1, 1, 1))
+        made.write(synth / "manifest.json")
+        return made.paths()
+
+    files = manifest(DEFAULT_SEED)
+    assert len(files) == 4
+    assert reuse_synth(synth, SCALES["tiny"], [2024, 2025]).paths() == files
 
     assert main([*args, "--scale", "province", "--synth", str(synth)]) == 2
-    assert "lacks the years [2020, 2021, 2022, 2023, 2026]" in capsys.readouterr().err
+    assert "lacks the years 2020, 2021, 2022, 2023, 2026 of scale province" in capsys.readouterr().err
+    manifest(7)
+    assert main([*args, "--synth", str(synth)]) == 2
+    assert "is not the inbox of scale tiny" in capsys.readouterr().err
+    manifest(DEFAULT_SEED)
     files[0].unlink()
     assert main([*args, "--synth", str(synth)]) == 2
     assert "1 files of its manifest are gone" in capsys.readouterr().err
     assert not (tmp_path / "b.json").exists()
+
+
+def test_bench_never_empties_a_warehouse_it_did_not_make(tmp_path, capsys):
+    """`--work-dir .` must not cost the project its warehouse: a work folder whose `warehouse/` the bench did
+    not mark is refused, untouched."""
+    from orchestration.bench import main
+
+    theirs = tmp_path / "warehouse" / "treem.duckdb"
+    theirs.parent.mkdir()
+    theirs.write_bytes(b"an analyst's warehouse")
+    args = ["--scale", "tiny", "--out", str(tmp_path / "b.json"), "--work-dir", str(tmp_path)]
+    assert main(args) == 2
+    assert "holds a warehouse the bench did not make" in capsys.readouterr().err
+    assert theirs.read_bytes() == b"an analyst's warehouse"

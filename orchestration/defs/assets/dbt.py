@@ -84,7 +84,7 @@ class GroupProgress:
         seconds = time.perf_counter() - self._started
         print(
             f"  dbt {group}: {self._built[group]}/{self._total[group]} models built{failed}"
-            f" ({seconds:.1f} s)",
+            f" (at {seconds:.1f} s of the dbt step)",
             file=sys.stderr,
             flush=True,
         )
