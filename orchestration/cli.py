@@ -403,6 +403,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scale_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """The synthetic country's scale, one choice list for `synth` and `bench`."""
+    parser.add_argument(
+        "--scale",
+        choices=["national", "province", "tiny"],
+        default="national",
+        help=f"{what} (default: national)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treem", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -452,12 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
 
     synth = sub.add_parser("synth", help="write a synthetic national inbox (deterministic)")
-    synth.add_argument(
-        "--scale",
-        choices=["national", "province", "tiny"],
-        default="national",
-        help="national: every province and sector (204-378 workbooks a year, ~3 min for 2020-2030); "
-        "province: Điện Biên; tiny: 2 provinces, 1 sector (default: national)",
+    _scale_argument(
+        synth,
+        "national: every province and sector (204-378 workbooks a year, ~3 min for 2020-2030); "
+        "province: Điện Biên; tiny: 2 provinces, 1 sector",
     )
     synth.add_argument("--years", default="2020-2030", help="e.g. 2024,2025 (default: 2020-2030)")
     synth.add_argument("--seed", type=int, help="default: the seed the bench's inboxes use")
@@ -465,12 +473,10 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(func=cmd_synth)
 
     bench = sub.add_parser("bench", help="benchmark ingest, backfill, an incremental year and memory")
-    bench.add_argument(
-        "--scale",
-        choices=["national", "province", "tiny"],
-        default="national",
-        help="the synthetic country benchmarked (as for `treem synth`): a backfill of several years, then "
-        "the next year (national ~6 min on 2 cores; default: national)",
+    _scale_argument(
+        bench,
+        "the synthetic country benchmarked (as for `treem synth`): a backfill of several years, then the "
+        "next year (national ~6 min on 2 cores)",
     )
     bench.add_argument("--out", default="bench.json", help="the JSON report (default: bench.json)")
     bench.add_argument(
