@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -43,6 +43,7 @@ from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import feedback_path, write_feedback
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
+from ingest.workbook.reader import SheetCells
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
@@ -316,12 +317,22 @@ def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) 
     ready = Prepared(sha or file_fingerprint(path))
     try:
         check_file(path, limits)
-        ready.parsed = parse_workbook(path, ref, limits)
+        ready.parsed = _without_cells(parse_workbook(path, ref, limits))
     except (UnsafeFileError, RejectedFile) as exc:
         ready.rejection = (exc.code, exc.detail)
     except Exception as exc:  # an unexpected parser failure: recorded like a failed load, the batch goes on
         ready.rejection = ("load_failed", f"{type(exc).__name__}: {exc}")
     return ready
+
+
+def _without_cells(parsed: Parsed) -> Parsed:
+    """The parse without its data sheet's cells: what the writer needs of the layout is the sheet's name
+    and its columns (feedback), and the cells -- the whole sheet -- would otherwise be pickled from the
+    reading worker to the writer for every file."""
+    if parsed.layout is not None:
+        sheet = parsed.layout.sheet
+        parsed.layout = replace(parsed.layout, sheet=SheetCells(sheet.name, sheet.visible))
+    return parsed
 
 
 def _worker_count(workers: int | None, files: int) -> int:

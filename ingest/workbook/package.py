@@ -22,6 +22,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -43,6 +44,7 @@ _ATTR_T = re.compile(rb'\bt="(\w+)"')
 _CACHED = re.compile(rb"<v>[^<]|<is>")  # openpyxl writes an empty <v /> after a formula it cannot compute
 
 
+@lru_cache(maxsize=16384)  # a cell reference per loaded value: the few columns of a sheet, computed once
 def column_letter(col: int) -> str:
     """0-based column index -> 'A', 'B', ..., 'AA'."""
     letters = ""

@@ -136,9 +136,10 @@ class _SheetParser:
         # The layout's column sets, computed once per sheet, not once per row.
         self.label_cols = layout.label_cols
         self.indicator_cols = layout.indicator_columns()
-        self.info = {
-            c: _memo(ref, ("parse.indicator", c), lambda c=c: ref.indicators.loc[c].to_dict())
-            for c in layout.indicator_columns()
+        # (unit, factor) per indicator of the sheet: looked up once, not per value
+        self.unit_factor = {
+            c: _memo(ref, ("parse.unit_factor", c), lambda c=c: _unit_factor(ref.indicators.loc[c]))
+            for c in self.indicator_cols
         }
 
     # -- helpers -------------------------------------------------------------------------------------
@@ -231,11 +232,15 @@ class _SheetParser:
     def parse_row(self, r: int, cells: dict[int, object]) -> None:
         lay = self.layout
         label_cols, measures = self.label_cols, lay.measures
-        label_cells = {c: v for c, v in cells.items() if c in label_cols}
-        measure_cells = {c: v for c, v in cells.items() if c in measures}
-        other = {c: v for c, v in cells.items() if c not in label_cols and c not in measures}
-        for c, v in other.items():
-            self.quarantine(r, c, v, "outside_data_area")
+        label_cells: dict[int, object] = {}
+        measure_cells: dict[int, object] = {}
+        for c, v in cells.items():  # one pass: this runs for every row of every national workbook
+            if c in label_cols:
+                label_cells[c] = v
+            if c in measures:
+                measure_cells[c] = v
+            elif c not in label_cols:
+                self.quarantine(r, c, v, "outside_data_area")
         locality_id, is_total, error = self.resolve(cells)
         if locality_id is None and not measure_cells and not label_cells:
             return
@@ -295,33 +300,39 @@ class _SheetParser:
     def parse_triple(
         self, r: int, code: str, present: dict[str, tuple[int, object]], locality_id: str, is_total: bool
     ) -> None:
-        ind = self.info[code]
-        unit, factor = ind["unit"], float(ind["factor"] or 1)
-        parsed: dict[str, tuple[int, object, ParsedNumber]] = {}
+        unit, factor = self.unit_factor[code]
+        formats = self.sheet.formats
+        # role -> (col, cell value, number, comparator)
+        parsed: dict[str, tuple[int, object, float, str | None]] = {}
         for role, (col, value) in present.items():
+            kind = type(value)
+            if (kind is float or kind is int) and (r, col) not in formats and math.isfinite(value):
+                parsed[role] = (col, value, float(value), None)  # read_cell's common case, inlined
+                continue
             number = self.read_cell(r, col, value, role, unit)
             if number is not None:
-                parsed[role] = (col, value, number)
+                parsed[role] = (col, value, number.value, number.comparator)
         if not parsed:
             return
-        num = parsed["numerator"][2].value if "numerator" in parsed else None
-        den = parsed["denominator"][2].value if "denominator" in parsed else None
-        val = parsed["value"][2].value if "value" in parsed else None
+        num = parsed["numerator"][2] if "numerator" in parsed else None
+        den = parsed["denominator"][2] if "denominator" in parsed else None
+        val = parsed["value"][2] if "value" in parsed else None
         if val is None and (num is None or den is None):
-            for col, value, _ in parsed.values():
+            for col, value, *_ in parsed.values():
                 self.quarantine(r, col, value, "incomplete_rate")
             return
         if val is None:  # a zero denominator leaves the value empty: the DQ layer reports it
             val = round(num / den * factor, 6) if den else None
         anchor = parsed.get("value") or parsed.get("numerator") or parsed.get("denominator")
-        self.formulas_loaded += sum(1 for col, _, _ in parsed.values() if (r, col) in self.sheet.formulas)
+        if self.sheet.formulas:
+            self.formulas_loaded += sum(1 for p in parsed.values() if (r, p[0]) in self.sheet.formulas)
         self.out.cells_loaded += len(parsed)
         self.out.values.append(
             {
                 "indicator_code": code,
                 "locality_id": locality_id,
                 "value": None if val is None else float(val),
-                "value_qualifier": parsed["value"][2].comparator if "value" in parsed else None,
+                "value_qualifier": parsed["value"][3] if "value" in parsed else None,
                 "numerator": num,
                 "denominator": den,
                 "is_total_row": is_total,
@@ -331,7 +342,7 @@ class _SheetParser:
             }
         )
 
-    def raw(self, r: int, parsed: dict[str, tuple[int, object, ParsedNumber]]) -> str:
+    def raw(self, r: int, parsed: dict[str, tuple]) -> str:
         """What the officer saw: the value cell as typed (a %-formatted number as Excel shows it), else
         'numerator/denominator'."""
 
@@ -344,6 +355,11 @@ class _SheetParser:
             return shown(parsed["value"][0], parsed["value"][1])
         parts = [shown(parsed[k][0], parsed[k][1]) for k in ("numerator", "denominator") if k in parsed]
         return "/".join(parts)
+
+
+def _unit_factor(indicator) -> tuple[str, float]:
+    """An indicator's unit and the factor its ratio is expressed in (1 when the catalog gives none)."""
+    return indicator["unit"], float(indicator["factor"] or 1)
 
 
 def _has_data(layout: Layout) -> bool:

@@ -36,6 +36,7 @@ class SheetCells:
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # 'percent' | 'per_mille'
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # cached value loaded, noted
+    _rows: dict[int, dict[int, object]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def max_row(self) -> int:
@@ -48,14 +49,14 @@ class SheetCells:
         return {c: v for (r, c), v in self.cells.items() if r == row}
 
     def rows(self) -> dict[int, dict[int, object]]:
-        out: dict[int, dict[int, object]] = {}
-        for (r, c), v in sorted(self.cells.items()):
-            out.setdefault(r, {})[c] = v
-        return out
-
-
-def _non_empty(value: object) -> bool:
-    return not (value is None or (isinstance(value, str) and value.strip() == ""))
+        """Row -> {column: value}, in order. Built once: identifying, finding the header and parsing each
+        walk the sheet by rows, and the cells do not change after reading. Callers must not modify it."""
+        if self._rows is None:
+            out: dict[int, dict[int, object]] = {}
+            for (r, c), v in sorted(self.cells.items()):
+                out.setdefault(r, {})[c] = v
+            self._rows = out
+        return self._rows
 
 
 def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetCells]:
@@ -72,10 +73,13 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Shee
             sheet = book.get_sheet_by_name(meta.name)
             cells: dict[tuple[int, int], object] = {}
             start = sheet.start or (0, 0)
-            for r, values in enumerate(sheet.to_python(skip_empty_area=True)):
-                for c, value in enumerate(values):
-                    if _non_empty(value):
-                        cells[(start[0] + r, start[1] + c)] = value
+            row0, col0 = start
+            for r, values in enumerate(sheet.to_python(skip_empty_area=True), start=row0):
+                for c, value in enumerate(values, start=col0):
+                    # empty and blank-text cells are not kept (checked inline: every cell of the used range)
+                    if value == "" or value is None or (type(value) is str and value.isspace()):
+                        continue
+                    cells[(r, c)] = value
             scan = scans.get(meta.name) or SheetScan(meta.name, "")
             for key, text in scan.uncached_formulas.items():
                 cells[key] = UncachedFormula(text)
