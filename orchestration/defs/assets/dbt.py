@@ -22,7 +22,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetCheckResult, AssetExecutionContext, AssetMaterialization, Config, Output
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetMaterialization,
+    Config,
+    Output,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build, reference_only_tests
@@ -52,13 +59,16 @@ class GroupProgress:
         self._total = Counter(self._group_of.values())
         self._built: Counter[str] = Counter()
         self._failed: Counter[str] = Counter()
+        self._warned: Counter[str] = Counter()
         self._context = context
         self._started = time.perf_counter()
 
     def seen(self, event: object) -> None:
         if isinstance(event, AssetCheckResult):
             if not event.passed:
-                self._failed[self._group_of.get(event.asset_key, "dbt")] += 1
+                # a test configured to warn (`severity: warn`) reports without failing the build: said apart
+                counter = self._warned if event.severity == AssetCheckSeverity.WARN else self._failed
+                counter[self._group_of.get(event.asset_key, "dbt")] += 1
             return
         if isinstance(event, Output):
             key = self._context.asset_key_for_output(event.output_name)
@@ -80,10 +90,12 @@ class GroupProgress:
                 self._print(group)
 
     def _print(self, group: str) -> None:
-        failed = f", {self._failed[group]} failed tests" if self._failed[group] else ""
+        tests = ""
+        for count, what in ((self._failed[group], "failed"), (self._warned[group], "with warnings")):
+            tests += f", {count} {'test' if count == 1 else 'tests'} {what}" if count else ""
         seconds = time.perf_counter() - self._started
         print(
-            f"  dbt {group}: {self._built[group]}/{self._total[group]} models built{failed}"
+            f"  dbt {group}: {self._built[group]}/{self._total[group]} models built{tests}"
             f" (at {seconds:.1f} s of the dbt step)",
             file=sys.stderr,
             flush=True,
