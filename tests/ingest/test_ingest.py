@@ -234,11 +234,11 @@ def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch
 
     real = loader._insert_rows
 
-    def flaky(con, table, rows):
+    def flaky(con, table, rows, constants=None):
         if table == "raw.indicator_values":
-            real(con, table, rows[:3])
+            real(con, table, rows[:3], constants)
             raise RuntimeError("disk full")
-        real(con, table, rows)
+        real(con, table, rows, constants)
 
     monkeypatch.setattr(loader, "_insert_rows", flaky)
     summary, _ = run(tmp_path, [messy], reference)
