@@ -24,7 +24,8 @@ Stages
     the backfill's files and the incremental year's; the ingest's time divided by it says how far the door
     is from just reading the workbooks.
 Memory: `resource.getrusage` maxrss of this process (RUSAGE_SELF) and of its waited-for children
-(RUSAGE_CHILDREN: dbt, and the synth's pool workers, snapshotted before the pipeline starts).
+(RUSAGE_CHILDREN: dbt, and the synth's pool workers, snapshotted before the pipeline starts); and this
+process's maxrss after each stage, which says which stage raised the peak.
 
 The bench points the runs at its own warehouse through TREEM_WAREHOUSE / TREEM_INBOX, which the resources
 read when a run starts; it runs in its own process (`python -m orchestration.bench`, `treem bench`) so that
@@ -101,6 +102,12 @@ class Timer:
 def _maxrss_mb(who: int) -> float:
     kb = resource.getrusage(who).ru_maxrss  # kilobytes on Linux, bytes on macOS
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _peak_stage(high_water: dict[str, float]) -> str:
+    """The first stage after which this process's maxrss stood at its final value."""
+    peak = max(high_water.values())
+    return next(stage for stage, mb in high_water.items() if mb == peak)
 
 
 def _memory() -> dict[str, float]:
@@ -302,7 +309,7 @@ def run_pipeline(
     from orchestration.runner import run_job
 
     ensure_manifest()
-    out: dict = {"steps": {}}
+    out: dict = {"steps": {}, "memory_high_water_mb": {}}
     with DagsterInstance.ephemeral() as instance:
 
         def job(name: str, partition: int | None = None, paths: list[Path] | None = None) -> float:
@@ -319,6 +326,8 @@ def run_pipeline(
             )
             label = f"{phase}.{name}" + ("" if partition is None else f"[{partition}]")
             out["steps"][label] = _step_seconds(instance, _latest_run_id(instance))
+            # maxrss only grows: its value after each job says which job raised the peak
+            out["memory_high_water_mb"][f"{phase}.{name}"] = _maxrss_mb(resource.RUSAGE_SELF)
             if outcome.checks_failed:
                 out.setdefault("checks_failed", {})[label] = outcome.checks_failed
             return outcome.seconds
@@ -401,11 +410,16 @@ def run_bench(
     report["readers"] = bench_readers(sample)
     ref = load_reference()
     report["ingest_profile"] = profile_ingest(sample, ref, work / "profile")
+    before_pipeline = _maxrss_mb(resource.RUSAGE_SELF)  # readers compared and the sample profiled
 
     incremental_files = files_by_year[spec.incremental_year]
     bare = {"backfill": bare_read(backfill_files), "incremental": bare_read(incremental_files)}
 
     report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)
+    report["pipeline"]["memory_high_water_mb"] = {
+        "readers and profile": before_pipeline,
+        **report["pipeline"]["memory_high_water_mb"],
+    }
 
     report["stages"] = timer.stages
     report["memory"] = _memory()
@@ -566,6 +580,12 @@ def format_table(report: dict) -> str:
     )
     lines.append(
         f"memory peak: self {report['memory']['self_mb']} MB, children {report['memory']['children_mb']} MB"
+    )
+    high_water = pipe["memory_high_water_mb"]
+    lines.append(
+        "memory high-water of this process after each stage (MB): "
+        + ", ".join(f"{stage} {mb}" for stage, mb in high_water.items())
+        + f"; the peak was reached in {_peak_stage(high_water)}"
     )
     lines.append(
         "goals: "

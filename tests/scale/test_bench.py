@@ -72,6 +72,18 @@ def test_tiny_bench_runs_every_stage(tmp_path):
         "peak_memory_mb",
     }
     assert report["memory"]["peak_mb"] > 0
+    high_water = pipe["memory_high_water_mb"]
+    assert list(high_water) == [
+        "readers and profile",
+        "backfill.reference_job",
+        "backfill.ingest_job",
+        "backfill.warehouse_job",
+        "incremental.ingest_job",
+        "incremental.warehouse_job",
+    ]
+    assert list(high_water.values()) == sorted(high_water.values())  # maxrss only grows
+    assert high_water["incremental.warehouse_job"] <= report["memory"]["self_mb"]
+    assert "; the peak was reached in " in proc.stdout
     assert "treem bench — scale tiny" in proc.stdout
     assert "ingest ÷ bare calamine read (incremental, 2 files)" in proc.stdout
     assert f"incremental {report['scale']['incremental_year']} by stage: ingest " in proc.stdout
