@@ -267,10 +267,8 @@ class _SheetParser:
                 self.parse_triple(r, code, present, locality_id, is_total)
 
     def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
-        """One number cell on the indicator's unit, or None (not reported, or quarantined here)."""
-        kind = type(value)
-        if (kind is float or kind is int) and (r, col) not in self.sheet.formats and math.isfinite(value):
-            return ParsedNumber(float(value))  # the common cell: a plain finite number, nothing to check
+        """One number cell on the indicator's unit, or None (not reported, or quarantined here). The common
+        cell, a plain finite number without a format, never comes here: `parse_triple` reads it inline."""
         try:
             number = parse_number(value)
         except NumberParseError as exc:
@@ -307,7 +305,7 @@ class _SheetParser:
         for role, (col, value) in present.items():
             kind = type(value)
             if (kind is float or kind is int) and (r, col) not in formats and math.isfinite(value):
-                parsed[role] = (col, value, float(value), None)  # read_cell's common case, inlined
+                parsed[role] = (col, value, float(value), None)  # the common cell: nothing to check
                 continue
             number = self.read_cell(r, col, value, role, unit)
             if number is not None:
