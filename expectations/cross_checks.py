@@ -13,8 +13,9 @@ for the row-level checks and once more per plan × sector × scheme group; in th
 rows and one count per submission come back.
 
 How a run goes: `stage` writes the submissions judged and their context (the other loaded submissions of
-the same plan × sector × scheme, `context_group`) into the temporary table `dq_scope`, and the two
-temporary views every check reads (`sql/cross_values.sql`, `sql/cross_series.sql`). Each check query
+the same plan × sector × scheme, `context_group`) into the temporary table `dq_scope`, and what
+every check reads: the temporary view `dq_cross_values` and table `dq_cross_series` (`sql/cross_values.sql`,
+`sql/cross_series.sql`). Each check query
 returns the values (or expected indicators) it examined among the submissions judged, with `examined` and
 `flagged`; `judge` counts the examined rows per submission in the same statement and returns only the
 flagged rows, plus one row per submission to carry its count. The Vietnamese detail of each flag is
@@ -39,7 +40,8 @@ import pandas as pd
 from expectations.checks import CHECK_FAMILIES, fmt_number, shown_ratio
 
 SQL_DIR = Path(__file__).with_name("sql")
-VIEWS = ("cross_values", "cross_series")  # created in this order, dropped in reverse
+# What `stage` creates from sql/<name>.sql, in this order (dropped in reverse): name -> view or table.
+STAGED = {"cross_values": "view", "cross_series": "table"}
 SCOPE_TABLE = "dq_scope"
 SCOPE_COLUMNS = {
     "submission_id": "varchar",
@@ -181,7 +183,7 @@ def _literal(value) -> str:
 
 def stage(con, submissions: pd.DataFrame, rows_per_insert: int = 500) -> None:
     """Write `dq_scope` (SCOPE_COLUMNS: the submissions judged, `in_scope`, and their context) and create
-    the views the checks read. Temporary objects: each connection sees its own, none outlives it."""
+    the view and table the checks read. Temporary objects: each connection sees its own, none outlives it."""
     unstage(con)
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in SCOPE_COLUMNS.items())
     con.execute(f"create temporary table {SCOPE_TABLE} ({columns})")
@@ -189,13 +191,13 @@ def stage(con, submissions: pd.DataFrame, rows_per_insert: int = 500) -> None:
     rows = [f"({', '.join(_literal(v) for v in record)})" for record in records]
     for start in range(0, len(rows), rows_per_insert):
         con.execute(f"insert into {SCOPE_TABLE} values {', '.join(rows[start : start + rows_per_insert])}")
-    for view in VIEWS:
-        con.execute(sql_text(view))
+    for name in STAGED:
+        con.execute(sql_text(name))
 
 
 def unstage(con) -> None:
-    for view in reversed(VIEWS):
-        con.execute(f"drop view if exists dq_{view}")
+    for name, kind in reversed(STAGED.items()):
+        con.execute(f"drop {kind} if exists dq_{name}")
     con.execute(f"drop table if exists {SCOPE_TABLE}")
 
 

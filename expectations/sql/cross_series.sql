@@ -4,7 +4,12 @@
 -- judged wins, then the first in file order (submission, sheet, cell). `scheme` (vn2008 / vn2025) is the
 -- prefix of the locality id; for the sampling guard, `p` is a rate's value as a proportion and `n` its
 -- denominator when reported (both null for counts).
-create temporary view dq_cross_series as
+--
+-- A temporary table, not a view: both outlier checks read it, outlier_yoy twice (a year and the one
+-- before), and as a view each read re-ranked the group's values (a sort of every staged row); stored once
+-- per batch, the two checks ran in 0.8 s and 2.1 s instead of 2.3 s and 2.8 s on the national backfill's
+-- largest group (606,257 values), and outlier_yoy's working memory fell from +927 MB to +411 MB.
+create temporary table dq_cross_series as
 select context_group, in_scope, submission_id, indicator_code, locality_id, flag_locality_id, year,
        sheet, cell, value, unit,
        coalesce(level, 'unknown') as level,
