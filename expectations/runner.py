@@ -2,13 +2,14 @@
 
 One call judges the submissions in scope -- those never judged, and those judged against another config or
 reference than today's (fingerprint.py), or the ones named -- in three passes:
-- row-level checks as Great Expectations expectations: one ephemeral context per run, one validation per
-  batch of up to GX_BATCH_VALUES values across all plans (a validation costs ~0.2 s whatever its size, so
-  the demo's 34 plan x sector x scheme groups are one validation, not 34);
 - cross checks (cross_checks.py, one SQL query each in the warehouse), the other loaded submissions of the
   same plan x sector x scheme as context;
 - conflicting submissions (cross_checks.py, `sql/conflicting_submissions.sql`): the files sharing a year with
-  a file that came or went, year by year, every loaded file of those years as context (conflict_scope.py).
+  a file that came or went, year by year, every loaded file of those years as context (conflict_scope.py);
+- row-level checks as Great Expectations expectations, last (for memory, see `_gx_verdicts`): one
+  ephemeral context per run, one validation per batch of up to GX_BATCH_VALUES values across all plans (a
+  validation costs ~0.2 s whatever its size, so the demo's 34 plan x sector x scheme groups are one
+  validation, not 34). Their verdicts come first in the results, as before.
 Results are split per submission, because a submission is what an agency fixes and resends: each (check x
 submission) gets one row in check_results, and each flagged value one row in flagged_values. They replace
 the previous results of the same submissions in one transaction, so the dbt marts never see half a run.
@@ -62,8 +63,10 @@ FLAGGED_COLUMNS = [
 # Keys repeat across millions of rows (national scale: 2.5M values, 36 indicators, 14k localities): as
 # categoricals they take a few bytes a row instead of a Python string each, and group and merge on codes.
 # Values per GX validation: the demo's 10,000 values are one validation (a GX run costs ~0.25 s whatever
-# its size below ~100,000 rows); a national backfill's 2.5M values are a few, bounding memory.
-GX_BATCH_VALUES = 500_000
+# its size below ~100,000 rows); a national backfill's 2.5M values are nine. GX's pandas metrics copy the
+# frame per expectation: data quality alone on the national warehouse peaked at 1,334 MB with 500,000-value
+# batches, 1,158 MB with 300,000 (GX 2 s slower) and 1,145 MB with 200,000 (GX 8 s slower).
+GX_BATCH_VALUES = 300_000
 # Values staged per cross-check run: whole plan x sector x scheme groups (a check compares within a group)
 # up to this many values. One run over a national backfill (2.4M values) outgrows DuckDB's 1 GB cap.
 CROSS_BATCH_VALUES = 400_000
@@ -185,26 +188,7 @@ def validate_warehouse(
         in_scope = pd.Series(True, index=loaded.index)
     groups = _context_groups(loaded)
     scope_subs = loaded[in_scope]
-    results, flags, scope_ids, checked = [], [], [], 0
-    # Row-level checks: GX, one context per run, one validation per batch of submissions (any groups).
-    gx_started = time.perf_counter()
-    gx_checks = build_gx_checks(config, con.execute("select * from raw.indicators").df())
-    validator: GxValidator | None = None
-    for batch in _batches(scope_subs, GX_BATCH_VALUES):
-        values = load_values(con, batch, set(batch["submission_id"]))
-        if validator is None and len(values):
-            validator = GxValidator(gx_checks, config["suites"]["gx"])
-        outcomes = validator.run(values) if len(values) else []
-        ran = {o.check_name for o in outcomes}
-        # A GX check with no rows still gets its (empty, successful) row per submission.
-        outcomes += [CheckOutcome(c.check_name, c.family) for c in gx_checks if c.check_name not in ran]
-        severity = {c.check_name: c.severity for c in gx_checks}
-        suites = {c.check_name: config["suites"]["gx"] for c in gx_checks}
-        ids = batch["submission_id"].tolist()
-        results.append(_check_results(outcomes, values, ids, severity, suites, run_id, checked_at, config))
-        flags.append(_flagged_values(outcomes, values, severity))
-        checked += len(values)
-    gx_seconds = time.perf_counter() - gx_started
+    results, flags, scope_ids = [], [], []
     # Cross checks: SQL in the warehouse, each judged submission with the other loaded submissions of its
     # plan x sector x scheme as context.
     judged_groups = sorted(set(groups[in_scope]))
@@ -232,6 +216,11 @@ def validate_warehouse(
         for found in cross_checks.run_cross_checks(con, staged, config, (cross_checks.CONFLICTS,)):
             results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
             flags.append(_flag_rows(found.family, found.flagged, config))
+    # Row-level checks last: see _gx_verdicts. Their rows come first, as the checks' order says.
+    gx_started = time.perf_counter()
+    gx_results, gx_flags, checked = _gx_verdicts(con, scope_subs, config, run_id, checked_at)
+    gx_seconds = time.perf_counter() - gx_started
+    results, flags = gx_results + results, gx_flags + flags
     check_results = (
         pd.concat(results, ignore_index=True).sort_values(
             ["submission_id", "suite", "check_name"], ignore_index=True
@@ -257,6 +246,35 @@ def validate_warehouse(
         seconds=time.perf_counter() - started,
         gx_seconds=gx_seconds,
     )
+
+
+def _gx_verdicts(
+    con, scope_subs: pd.DataFrame, config: dict, run_id: str, checked_at
+) -> tuple[list, list, int]:
+    """The row-level checks: GX, one context per run, one validation per batch of submissions (any groups).
+    Returns check_results parts, flagged_values parts and the number of values checked.
+
+    Why after the cross checks: each GX batch's frame leaves ~0.5 GB of heap the process keeps (freed, not
+    returned); run first, the cross checks' DuckDB working memory came on top of it and made the run's peak.
+    """
+    gx_checks = build_gx_checks(config, con.execute("select * from raw.indicators").df())
+    severity = {c.check_name: c.severity for c in gx_checks}
+    suites = {c.check_name: config["suites"]["gx"] for c in gx_checks}
+    results, flags, checked = [], [], 0
+    validator: GxValidator | None = None
+    for batch in _batches(scope_subs, GX_BATCH_VALUES):
+        values = load_values(con, batch, set(batch["submission_id"]))
+        if validator is None and len(values):
+            validator = GxValidator(gx_checks, config["suites"]["gx"])
+        outcomes = validator.run(values) if len(values) else []
+        ran = {o.check_name for o in outcomes}
+        # A GX check with no rows still gets its (empty, successful) row per submission.
+        outcomes += [CheckOutcome(c.check_name, c.family) for c in gx_checks if c.check_name not in ran]
+        ids = batch["submission_id"].tolist()
+        results.append(_check_results(outcomes, values, ids, severity, suites, run_id, checked_at, config))
+        flags.append(_flagged_values(outcomes, values, severity))
+        checked += len(values)
+    return results, flags, checked
 
 
 # What a verdict says; run_id and checked_at say when it was said.
