@@ -33,7 +33,7 @@ from expectations.checks import CheckOutcome, sample_json
 from expectations.conflict_scope import conflict_batches
 from expectations.fingerprint import fingerprints
 from expectations.suites import GxCheck, build_gx_checks, build_suite, describe, gx_frame
-from ingest.warehouse import CURRENT_SUBMISSIONS
+from ingest.warehouse import CURRENT_SUBMISSIONS, cross_check_memory_limit, memory_capped
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -196,26 +196,30 @@ def validate_warehouse(
         sid for key in judged_groups for sid in loaded.loc[(groups == key) & in_scope, "submission_id"]
     ]
     staged = loaded[groups.isin(judged_groups)].assign(context_group=groups, in_scope=in_scope)
-    for batch in _group_batches(staged, CROSS_BATCH_VALUES) if scope_ids else []:
-        for found in cross_checks.run_cross_checks(con, batch, config):
-            results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
-            flags.append(_flag_rows(found.family, found.flagged, config))
-    # Conflicting submissions: across plans, sectors and schemes. A conflict depends on two files, so the
-    # files sharing a year with a file that came or went are re-judged with it (conflict_scope.py): a new
-    # file's conflict shows on the old file too, and a superseded file's conflict goes. Named submissions
-    # are judged alone, every loaded file of their years as context.
-    changed = set(scope_ids)
-    if submission_ids is None:
-        changed |= _unloaded_with_verdicts(con, set(loaded["submission_id"]))
-    conflict_scope: list[str] = []
-    for batch_ids in conflict_batches(con, loaded["submission_id"].tolist(), changed):
-        judged = batch_ids if submission_ids is None else [s for s in batch_ids if s in changed]
-        conflict_scope += judged
-        batch = loaded[loaded["submission_id"].isin(batch_ids)]
-        staged = batch.assign(context_group=groups[batch.index], in_scope=batch["submission_id"].isin(judged))
-        for found in cross_checks.run_cross_checks(con, staged, config, (cross_checks.CONFLICTS,)):
-            results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
-            flags.append(_flag_rows(found.family, found.flagged, config))
+    # under a lower DuckDB cap than the pipeline's (cross_check_memory_limit says why)
+    with memory_capped(con, cross_check_memory_limit()):
+        for batch in _group_batches(staged, CROSS_BATCH_VALUES) if scope_ids else []:
+            for found in cross_checks.run_cross_checks(con, batch, config):
+                results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+                flags.append(_flag_rows(found.family, found.flagged, config))
+        # Conflicting submissions: across plans, sectors and schemes. A conflict depends on two files, so the
+        # files sharing a year with a file that came or went are re-judged with it (conflict_scope.py): a new
+        # file's conflict shows on the old file too, and a superseded file's conflict goes. Named submissions
+        # are judged alone, every loaded file of their years as context.
+        changed = set(scope_ids)
+        if submission_ids is None:
+            changed |= _unloaded_with_verdicts(con, set(loaded["submission_id"]))
+        conflict_scope: list[str] = []
+        for batch_ids in conflict_batches(con, loaded["submission_id"].tolist(), changed):
+            judged = batch_ids if submission_ids is None else [s for s in batch_ids if s in changed]
+            conflict_scope += judged
+            batch = loaded[loaded["submission_id"].isin(batch_ids)]
+            staged = batch.assign(
+                context_group=groups[batch.index], in_scope=batch["submission_id"].isin(judged)
+            )
+            for found in cross_checks.run_cross_checks(con, staged, config, (cross_checks.CONFLICTS,)):
+                results.append(_verdict_rows(found.family, found.per_submission, config, run_id, checked_at))
+                flags.append(_flag_rows(found.family, found.flagged, config))
     # Row-level checks last: see _gx_verdicts. Their rows come first, as the checks' order says.
     gx_started = time.perf_counter()
     gx_results, gx_flags, checked = _gx_verdicts(con, scope_subs, config, run_id, checked_at)

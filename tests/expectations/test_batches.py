@@ -37,3 +37,27 @@ def test_one_group_per_batch_gives_the_verdicts_of_one_batch(built_warehouse, tm
     pd.testing.assert_frame_equal(batched_results, whole_results)
     pd.testing.assert_frame_equal(batched_flags, whole_flags)
     assert (whole_results["check_name"] == "outlier_cross_locality").any() and len(whole_flags) > 0
+
+
+def test_cross_checks_run_under_their_own_memory_cap_and_give_the_connection_its_own_back(
+    built_warehouse, tmp_path, monkeypatch
+):
+    """Data quality's cross checks run under TREEM_DUCKDB_DQ_MEMORY_LIMIT (they share the pipeline's process
+    with what its earlier runs left), and the connection gets its own cap back for what follows."""
+    path = tmp_path / "treem.duckdb"
+    shutil.copy(built_warehouse, path)
+    monkeypatch.setenv("TREEM_DUCKDB_DQ_MEMORY_LIMIT", "300MB")
+    seen = []
+    run_cross_checks = runner.cross_checks.run_cross_checks
+
+    def recording(con, *args, **kwargs):
+        seen.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        return run_cross_checks(con, *args, **kwargs)
+
+    monkeypatch.setattr(runner.cross_checks, "run_cross_checks", recording)
+    with connect(path) as con:
+        before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        runner.validate_warehouse(con, run_id="capped", write=False)
+        after = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert seen and set(seen) == {"286.1 MiB"}  # 300 MB as DuckDB shows it
+    assert before != "286.1 MiB" and abs(float(after.split()[0]) - float(before.split()[0])) < 0.2
