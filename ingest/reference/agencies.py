@@ -157,14 +157,18 @@ def transfer_lookups(localities: pd.DataFrame, succession: pd.DataFrame) -> Look
     Taken from the localities and bridge given, so a reference built from another set of units (a test's
     hand-made warehouse) walks its own units, not the bundled ones.
     """
-    dim = localities
-    level_of = dict(zip(dim["locality_id"], dim["level"], strict=True))
+    # as lists: zipping the (Arrow-backed) string columns themselves steps through them one Python object
+    # at a time, 0.2 s of every ingest run's start for the bundled units
+    ids = localities["locality_id"].tolist()
+    level_of = dict(zip(ids, localities["level"].tolist(), strict=True))
     to_province = succession[succession["new_locality_id"].map(level_of).eq("province")]
     return (
         level_of,
-        dict(zip(dim["locality_id"], dim["parent_id"], strict=True)),
-        dict(zip(dim["locality_id"], dim["province_id"], strict=True)),
-        dict(zip(to_province["old_locality_id"], to_province["new_locality_id"], strict=True)),
+        dict(zip(ids, localities["parent_id"].tolist(), strict=True)),
+        dict(zip(ids, localities["province_id"].tolist(), strict=True)),
+        dict(
+            zip(to_province["old_locality_id"].tolist(), to_province["new_locality_id"].tolist(), strict=True)
+        ),
     )
 
 
