@@ -516,28 +516,26 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
         return pd.DataFrame(columns=CHECK_RESULT_COLUMNS).astype(
             {"success": bool, "element_count": "int64", "unexpected_count": "int64"}
         )
-    # row_id is the position in `values` (see _prepare), so lineage lookups are plain array indexing.
-    submission_of = values["submission_id"].to_numpy(dtype=object)
-    labels = (
-        values["cell_ref"].astype(str)
-        + " "
-        + values["locality_id"].astype(str)
-        + " "
-        + values["indicator_code"].astype(str)
-        + " "
-        + values["year"].astype(str)
-    ).to_numpy(dtype=object)
+    # row_id is the position in `values` (see _prepare), so lineage lookups are plain array indexing. A
+    # row's submission is its code among the batch's submissions, and only the rows a sample quotes get a
+    # label: a national batch is 300,000 rows, which were 300,000 Python strings of each kind per batch.
+    submissions = pd.Categorical(values["submission_id"])
+    names = np.asarray(submissions.categories, dtype=object)
+    code_of = submissions.codes
     size = int(config.get("sample_size", 10))
     rows = []
     for outcome in outcomes:
-        examined = pd.Series(submission_of[outcome.examined]).value_counts().to_dict()
+        counts = np.bincount(code_of[outcome.examined], minlength=len(names))
+        examined = {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         ids = outcome.flagged["row_id"].to_numpy(dtype="int64")
-        flagged = pd.DataFrame({"submission_id": submission_of[ids], "row_id": ids})
+        flagged = pd.DataFrame({"submission_id": names[code_of[ids]], "row_id": ids})
         flagged["detail"] = outcome.flagged["detail"].to_numpy(dtype=object)
         unexpected = flagged["submission_id"].value_counts().to_dict()
         samples: dict[str, list[str]] = {}
-        for r in flagged.sort_values("row_id").groupby("submission_id").head(size).itertuples(index=False):
-            samples.setdefault(r.submission_id, []).append(f"{labels[r.row_id]}: {r.detail}")
+        quoted = flagged.sort_values("row_id").groupby("submission_id").head(size)
+        labels = _labels(values.iloc[quoted["row_id"].to_numpy()])
+        for r, label in zip(quoted.itertuples(index=False), labels, strict=True):
+            samples.setdefault(r.submission_id, []).append(f"{label}: {r.detail}")
         verdicts = {
             sid: (int(examined.get(sid, 0)), int(unexpected.get(sid, 0)), samples.get(sid, []))
             for sid in scope_ids
@@ -562,6 +560,19 @@ def _check_results(outcomes, values, scope_ids, severity, suites, run_id, checke
         {"success": bool, "element_count": "int64", "unexpected_count": "int64"}
     )
     return frame.sort_values(["submission_id", "suite", "check_name"], ignore_index=True)
+
+
+def _labels(rows: pd.DataFrame) -> list[str]:
+    """How a sample quotes a value: cell, locality, indicator, year."""
+    return (
+        rows["cell_ref"].astype(str)
+        + " "
+        + rows["locality_id"].astype(str)
+        + " "
+        + rows["indicator_code"].astype(str)
+        + " "
+        + rows["year"].astype(str)
+    ).tolist()
 
 
 def _verdict_rows(family: str, verdicts: pd.DataFrame, config: dict, run_id, checked_at) -> pd.DataFrame:
