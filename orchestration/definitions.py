@@ -27,6 +27,10 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import nightly_backup, review_reports, yearly_consolidation
 from orchestration.defs.sensors import inbox_sensor, publish_after_build, rebuild_after_ingest
 from orchestration.defs.settings import SETTINGS, DefinitionSettings
+from orchestration.memory import return_large_frees_to_the_os
+
+# every process that runs treem's steps loads these definitions first (memory.py says why)
+return_large_frees_to_the_os()
 
 
 def build_definitions(settings: DefinitionSettings = SETTINGS) -> Definitions:
