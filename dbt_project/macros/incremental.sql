@@ -27,7 +27,12 @@
 {% macro in_rebuilt_years(column='year') -%}
     {#- the environment is read only when the model runs incrementally, never while dbt parses: a variable
         read at parse time would make dbt re-parse these models whenever the years change -#}
-    {%- set years = rebuild_years() if this is not none and is_incremental() else 'all' -%}
+    {{ years_predicate(column, rebuild_years() if this is not none and is_incremental() else 'all') }}
+{%- endmacro %}
+
+
+{#- `years` (the TREEM_DBT_YEARS forms above) as a predicate on `column`. -#}
+{% macro years_predicate(column, years) -%}
     {%- if years == 'all' -%}
         true
     {%- elif years == 'none' or years == '' -%}
@@ -59,4 +64,31 @@
         'on_schema_change': 'append_new_columns',
         'pre_hook': "{{ delete_rebuilt_years() }}",
     }) }}
+{%- endmacro %}
+
+
+{#- The relation a data test reads (dbt's documented hook behind the `where` test config, kept working here).
+    A test of a value-chain model checks only the years this build recomputed: the other years' rows are
+    the ones the last successful build wrote and tested, and anything else that could change them (the
+    reference data, the dbt project, the target) makes the build full, which tests every row. Every test of
+    these models is row-local or keyed on `year`, so no duplicate or bad row can hide across years. The
+    environment is read only while the test runs (never while dbt parses: see in_rebuilt_years). -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if execute -%}
+        {%- set tested = graph.nodes.get(model.get('attached_node') or '', {}) -%}
+        {%- set tested_config = tested.get('config', {}) -%}
+        {%- if tested_config.get('materialized') == 'incremental' and tested_config.get('unique_key') == 'year' -%}
+            {%- set years = rebuild_years() -%}
+            {%- if years != 'all' -%}
+                {%- set rebuilt = years_predicate('year', years) | trim -%}
+                {%- set where = '(' ~ where ~ ') and ' ~ rebuilt if where else rebuilt -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
 {%- endmacro %}

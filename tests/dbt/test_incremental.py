@@ -207,3 +207,38 @@ def test_rejudged_verdicts_rebuild_their_year_and_changed_reference_rebuilds_all
     assert plan.full and "reference" in plan.reason, plan.describe()
     assert plan_build(set(VALUE_CHAIN) - {"fct_indicator_value"}, copy).full
     assert plan_build(set(VALUE_CHAIN), copy, force_full=True).full
+
+
+def _dbt_test(path: Path, work: Path, years: str | None, select: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TREEM_WAREHOUSE": str(path), "TREEM_DBT_TARGET": "duckdb"}
+    env.pop("TREEM_DBT_YEARS", None)
+    if years is not None:
+        env["TREEM_DBT_YEARS"] = years
+    args = [str(DBT), "test", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    args += ["--target-path", str(work / "target-tests"), "--log-path", str(work / "logs")]
+    args += ["--select", select]
+    return subprocess.run(args, env=env, capture_output=True, text=True)
+
+
+def test_an_incremental_build_tests_the_rebuilt_years_of_the_value_chain(staged):
+    """A value-chain model's tests read only the years the build recomputed (the others were tested when
+    they were built), yet a bad row of a rebuilt year still fails, and a hand-run `dbt test` reads all."""
+    path, work, _, by_year = staged
+    copy = work / "tested.duckdb"
+    shutil.copy(path, copy)
+    early, late = sorted(by_year)[0], sorted(by_year)[-1]
+    with warehouse.connect(copy) as con:  # one value of `early` twice: a broken grain
+        con.execute(
+            "insert into intermediate.int_series_values_assembled select * from "
+            "intermediate.int_series_values_assembled where year = ? limit 1",
+            [early],
+        )
+    grain = "int_series_values_assembled,test_name:unique_combination"
+    reference = "dim_locality,test_name:unique"  # not of the value chain: read whole whatever the years
+    assert _dbt_test(copy, work, str(late), grain).returncode == 0, "a year not rebuilt is not read again"
+    assert _dbt_test(copy, work, f"{late},{early}", grain).returncode == 1, "a rebuilt year is tested"
+    assert _dbt_test(copy, work, None, grain).returncode == 1, "dbt by hand tests every year"
+    assert _dbt_test(copy, work, "none", grain).returncode == 0
+    with warehouse.connect(copy) as con:
+        con.execute("insert into marts.dim_locality select * from marts.dim_locality limit 1")
+    assert _dbt_test(copy, work, "none", reference).returncode == 1
