@@ -32,7 +32,13 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.assets.dbt_years import YEARS_ENV, plan_build, record_build, reference_only_tests
+from orchestration.defs.assets.dbt_years import (
+    YEARS_ENV,
+    plan_build,
+    record_build,
+    reference_only_models,
+    reference_only_tests,
+)
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.project import PIPELINE_BUILD_EXCLUDE, dbt_project
 from orchestration.defs.resources import WarehouseResource
@@ -51,11 +57,19 @@ class TreemDbtTranslator(DagsterDbtTranslator):
 class GroupProgress:
     """Counts built models and failed tests per group and prints a line when a group is complete."""
 
-    def __init__(self, context: AssetExecutionContext) -> None:
+    def __init__(self, context: AssetExecutionContext, kept: frozenset[str] = frozenset()) -> None:
+        """`kept`: models this build leaves as they are (an incremental build's reference-only models)."""
         groups = context.assets_def.group_names_by_key
         self._group_of = {
-            key: groups.get(key, "dbt").removeprefix("dbt_") for key in context.selected_asset_keys
+            key: groups.get(key, "dbt").removeprefix("dbt_")
+            for key in context.selected_asset_keys
+            if key.path[-1] not in kept
         }
+        self._kept = Counter(
+            groups.get(key, "dbt").removeprefix("dbt_")
+            for key in context.selected_asset_keys
+            if key.path[-1] in kept
+        )
         self._total = Counter(self._group_of.values())
         self._built: Counter[str] = Counter()
         self._failed: Counter[str] = Counter()
@@ -88,11 +102,15 @@ class GroupProgress:
         for group in self._total:
             if self._built[group] < self._total[group]:
                 self._print(group)
+        for group in self._kept.keys() - self._total.keys():  # a group all of whose models were kept
+            self._print(group)
 
     def _print(self, group: str) -> None:
         tests = ""
         for count, what in ((self._failed[group], "failed"), (self._warned[group], "with warnings")):
             tests += f", {count} {'test' if count == 1 else 'tests'} {what}" if count else ""
+        kept = self._kept[group]
+        tests += f", {kept} reading only reference data kept" if kept else ""
         seconds = time.perf_counter() - self._started
         print(
             f"  dbt {group}: {self._built[group]}/{self._total[group]} models built{tests}"
@@ -120,7 +138,8 @@ def treem_dbt_models(
     """`dbt build` of the selected models: runs them and their tests in dependency order.
 
     The years of the value chain to recompute are decided first (an incremental build also leaves out the
-    tests of reference-only models: the reference data is the one the last build tested); the record of
+    models that read only reference data, and their tests: the reference data is the one the last build
+    made and tested them from); the record of
     this build is written only once dbt succeeded (a failed build leaves the old record, so the next run
     redoes the same years). dbt's profile reads the DuckDB file from `TREEM_WAREHOUSE`; the run's warehouse
     resource decides it, so the loaders and dbt always agree on the file.
@@ -131,11 +150,16 @@ def treem_dbt_models(
     )
     print(f"  dbt: {plan.describe()}", file=sys.stderr, flush=True)
     context.log.info(f"dbt: {plan.describe()}")
-    progress = GroupProgress(context)
     args = ["build", *PIPELINE_BUILD_EXCLUDE, *(["--full-refresh"] if plan.full else [])]
+    kept: list[str] = []
     if not plan.full:
         manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
-        args += ["--exclude", " ".join(reference_only_tests(manifest))]
+        kept = reference_only_models(manifest)
+        # `buildable`: a kept dim must not take the facts' `relationships` tests to it along (dbt's default
+        # indirect selection leaves out every test one of whose models is left out)
+        args += ["--indirect-selection", "buildable"]
+        args += ["--exclude", " ".join(reference_only_tests(manifest) + kept)]
+    progress = GroupProgress(context, frozenset(kept))
     target = _run_target(context.run.run_id)
     previous = os.environ.get(YEARS_ENV)
     os.environ[YEARS_ENV] = plan.years_env

@@ -171,12 +171,8 @@ def record_build(plan: BuildPlan, path: Path | None = None) -> None:
         con.execute("commit")
 
 
-def reference_only_tests(manifest: dict) -> list[str]:
-    """The data tests whose every model reads only reference data (not downstream of `VALUE_SOURCES`).
-
-    An incremental build leaves them out: the reference data is what it was at the last successful build
-    (else the build is full), so these tests would judge the same rows again (~70 of the graph's 165 tests).
-    A test that also reads a value model (a fact's `relationships` test to a dim) still runs."""
+def _reading_values(manifest: dict) -> set[str]:
+    """The unique ids of the nodes downstream of `VALUE_SOURCES` (what a new submission can change)."""
     nodes = manifest["nodes"]
     children: dict[str, list[str]] = manifest.get("child_map") or {}
     if not children:
@@ -190,10 +186,34 @@ def reference_only_tests(manifest: dict) -> list[str]:
             if child not in reached:
                 reached.add(child)
                 todo.append(child)
+    return reached
+
+
+def reference_only_tests(manifest: dict) -> list[str]:
+    """The data tests whose every model reads only reference data (not downstream of `VALUE_SOURCES`).
+
+    An incremental build leaves them out: the reference data is what it was at the last successful build
+    (else the build is full), so these tests would judge the same rows again (~70 of the graph's 165 tests).
+    A test that also reads a value model (a fact's `relationships` test to a dim) still runs."""
+    reached = _reading_values(manifest)
     return sorted(
         node["name"]
-        for uid, node in nodes.items()
+        for uid, node in manifest["nodes"].items()
         if node["resource_type"] == "test"
         and uid not in reached
         and any(parent.startswith("model.") for parent in node["depends_on"]["nodes"])
+    )
+
+
+def reference_only_models(manifest: dict) -> list[str]:
+    """The models that read only reference data (dims, targets, assignments and their staging views).
+
+    An incremental build leaves them out for the same reason as their tests: they would be rebuilt from the
+    very rows the last successful build made them from (25 of the graph's 52 models, ~1.5 s of a national
+    incremental build)."""
+    reached = _reading_values(manifest)
+    return sorted(
+        node["name"]
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and uid not in reached
     )
