@@ -9,6 +9,7 @@ written only when asked (`build_data_docs`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,6 +23,7 @@ import pandas as pd
 
 from expectations import load_config
 from expectations.checks import CHECK_FAMILIES
+from ingest.records import read_record, write_record
 from ingest.warehouse import CURRENT_SUBMISSIONS
 
 # family -> (what is wrong, what to do), in the words of the report's readers.
@@ -96,6 +98,7 @@ with subs as (
     left join raw.indicator_values v
       on v.submission_id = f.submission_id and v.indicator_code is not distinct from f.indicator_code
      and v.locality_id is not distinct from f.locality_id and v.year is not distinct from f.year
+    where f.submission_id in (select unnest($ids))
     group by f.submission_id, f.indicator_code, f.locality_id, f.year, f.check_name
 )
 select f.*, c.cells, s.file_name, s.agency_id, s.year as report_year,
@@ -112,7 +115,25 @@ left join (select * from raw.indicators qualify row_number() over (partition by 
   on i.indicator_code = f.indicator_code
 left join (select * from raw.localities qualify row_number() over (partition by locality_id) = 1) l
   on l.locality_id = f.locality_id
+where f.submission_id in (select unnest($ids))
 """
+
+# Per submission, a digest of every row its page shows of it (verdicts, flagged values, unreadable cells, the
+# count of its values: a submission's values never change once loaded); with the names the pages quote.
+SUBMISSION_DIGESTS_SQL = """
+with results as (select submission_id, count(*) as n, sum(hash(r)) as h from dq.check_results r group by 1),
+flags as (select submission_id, count(*) as n, sum(hash(f)) as h from dq.flagged_values f group by 1),
+held as (select submission_id, count(*) as n, sum(hash(q)) as h from audit.quarantine q group by 1),
+counted as (select submission_id, count(*) as n from raw.indicator_values group by 1)
+select s.submission_id,
+       concat_ws('|', results.n, results.h, flags.n, flags.h, held.n, held.h, counted.n) as digest
+from audit.submissions s
+left join results using (submission_id)
+left join flags using (submission_id)
+left join held using (submission_id)
+left join counted using (submission_id)
+"""
+PAGES_RECORD = ".pages.json"  # per page file: the fingerprint it was written from and its index row
 
 PAGE_TEMPLATE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
@@ -250,11 +271,37 @@ def write_reports(
     top = int(config.get("report", {}).get("top_problems", 50))
 
     submissions = con.execute(f"select * from {CURRENT_SUBMISSIONS} as current").df()
-    results = con.execute("select * from dq.check_results").df()
-    flags = con.execute(FLAGS_SQL).df()
+    pages = submissions.assign(_page=_page_key(submissions)).groupby(
+        ["agency_id", "year", "_page"], dropna=False, sort=True
+    )
+    # A page whose fingerprint is the one it was written from is left as it is (a new year rewrites its own
+    # pages, not the other ~3,000 of a national warehouse); its index row is the recorded one.
+    recorded = read_record(out_dir / PAGES_RECORD)
+    base = _base_digest(con, top)
+    digests = dict(con.execute(SUBMISSION_DIGESTS_SQL).fetchall())
+    record: dict[str, dict] = {}
+    paths = ReportPaths(index=out_dir / "index.html")
+    todo, rows = [], []
+    for (agency_id, year, _), subs in pages:
+        target = out_dir / _page_file(agency_id, year, subs)
+        fingerprint = _page_fingerprint(base, subs, digests)
+        paths.pages.append(target)
+        kept = recorded.get(target.name)
+        if kept and kept.get("fingerprint") == fingerprint and target.exists():
+            record[target.name] = kept
+            rows.append(kept["row"])
+        else:
+            todo.append((len(rows), agency_id, year, subs, target, fingerprint))
+            rows.append(None)  # its row once written: the index keeps the pages' order as its sort's tiebreak
+    ids = [sid for *_, subs, _, _ in todo for sid in subs["submission_id"]]
+    results = con.execute(
+        "select * from dq.check_results where submission_id in (select unnest(?))", [ids]
+    ).df()
+    flags = con.execute(FLAGS_SQL, {"ids": ids}).df()
     quarantine = con.execute(
         "select submission_id, sheet, cell, raw_value, reason_vi from audit.quarantine "
-        "order by submission_id, sheet, length(cell), cell"
+        "where submission_id in (select unnest(?)) order by submission_id, sheet, length(cell), cell",
+        [ids],
     ).df()
     counts = dict(
         con.execute("select submission_id, count(*) from raw.indicator_values group by 1").fetchall()
@@ -263,11 +310,7 @@ def write_reports(
     agencies = _agency_names(con)
     order = {family: i for i, family in enumerate(CHECK_FAMILIES)}
 
-    paths = ReportPaths(index=out_dir / "index.html")
-    rows = []
-    for (agency_id, year, _), subs in submissions.assign(_page=_page_key(submissions)).groupby(
-        ["agency_id", "year", "_page"], dropna=False, sort=True
-    ):
+    for at, agency_id, year, subs, target, fingerprint in todo:
         ids = set(subs["submission_id"])
         mine = results[results["submission_id"].isin(ids)]
         my_flags = flags[flags["submission_id"].isin(ids)].copy()
@@ -295,7 +338,7 @@ def write_reports(
             .assign(rank=lambda d: d["check_name"].map(family_of).map(order))
             .sort_values(["rank", "check_name"])
         )
-        known_agency = isinstance(agency_id, str) and bool(agency_id)
+        known_agency = _known_agency(agency_id)
         if known_agency:
             name = agencies.get(agency_id, agency_id)
         else:
@@ -357,27 +400,22 @@ def write_reports(
                 for c in checks.itertuples(index=False)
             ],
         )
-        if known_agency:
-            target = out_dir / page_name(agency_id, year_value)
-        else:
-            target = out_dir / page_name("tep-" + "-".join(sorted(subs["file_name"].astype(str))), year_value)
         target.write_text(html, encoding="utf-8")
-        paths.pages.append(target)
         needs_action = bool(errors or len(rejected) or len(my_quarantine))
-        rows.append(
-            {
-                "agency_name": name,
-                "year": year_value,
-                "files": len(subs),
-                "rejected": len(rejected),
-                "quarantined": len(my_quarantine),
-                "passed": passed,
-                "warnings": warnings,
-                "errors": errors,
-                "href": target.name,
-                "css": "error" if needs_action else ("warning" if warnings else ""),
-            }
-        )
+        row = {
+            "agency_name": name,
+            "year": year_value,
+            "files": len(subs),
+            "rejected": len(rejected),
+            "quarantined": len(my_quarantine),
+            "passed": passed,
+            "warnings": warnings,
+            "errors": errors,
+            "href": target.name,
+            "css": "error" if needs_action else ("warning" if warnings else ""),
+        }
+        rows[at] = row
+        record[target.name] = {"fingerprint": fingerprint, "row": row}
     # worst first: errors, refused files, unreadable cells, warnings; then by name and year
     rows.sort(
         key=lambda r: (
@@ -394,6 +432,7 @@ def write_reports(
         for key in ("files", "rejected", "quarantined", "passed", "warnings", "errors")
     }
     docs = out_dir / "data_docs" / "index.html"
+    write_record(out_dir / PAGES_RECORD, record)
     paths.index.write_text(
         index.render(
             css=CSS,
@@ -405,6 +444,41 @@ def write_reports(
         encoding="utf-8",
     )
     return paths
+
+
+def _known_agency(agency_id) -> bool:
+    return isinstance(agency_id, str) and bool(agency_id)
+
+
+def _page_file(agency_id, year, subs: pd.DataFrame) -> str:
+    """`<agency>_<year>.html`; a page of files whose agency is unknown is named after them."""
+    year_value = "" if pd.isna(year) else int(year)
+    if _known_agency(agency_id):
+        return page_name(agency_id, year_value)
+    return page_name("tep-" + "-".join(sorted(subs["file_name"].astype(str))), year_value)
+
+
+def _base_digest(con: duckdb.DuckDBPyConnection, top: int) -> str:
+    """What every page depends on: this module (templates, texts), the page's length, the names it quotes."""
+    digest = hashlib.sha256(Path(__file__).read_bytes() + f"|top={top}".encode())
+    for table in ("raw.agencies", "raw.indicators", "raw.localities"):
+        try:
+            digest.update(
+                str(con.execute(f"select count(*), sum(hash(t)) from {table} t").fetchone()).encode()
+            )
+        except duckdb.Error:  # a warehouse without that table: its pages quote codes instead of names
+            digest.update(f"{table}: none".encode())
+    return digest.hexdigest()
+
+
+def _page_fingerprint(base: str, subs: pd.DataFrame, digests: dict[str, str]) -> str:
+    """The page's submissions as they stand (status, message, ...) and the digest of their rows."""
+    ordered = subs.drop(columns="_page").sort_values("submission_id")
+    digest = hashlib.sha256(base.encode())
+    digest.update(ordered.to_json(orient="records", date_format="iso", default_handler=str).encode())
+    for submission_id in ordered["submission_id"]:
+        digest.update(f"|{submission_id}={digests.get(submission_id)}".encode())
+    return digest.hexdigest()
 
 
 def _page_key(submissions: pd.DataFrame) -> pd.Series:

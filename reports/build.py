@@ -13,13 +13,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import duckdb
 
+from ingest.records import read_record, write_record
 from reports.data import ReviewData, load_review
 from reports.excel import write_workbook
 from reports.html import write_html
@@ -85,20 +85,11 @@ def report_fingerprint(data: ReviewData, suppression_config: Path | str | None =
 
 
 def read_fingerprints(out_dir: Path | str) -> dict[str, str]:
-    path = Path(out_dir) / FINGERPRINTS
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # none yet, or unreadable: everything is rebuilt
-        return {}
+    return read_record(Path(out_dir) / FINGERPRINTS)
 
 
 def write_fingerprints(out_dir: Path | str, fingerprints: dict[str, str]) -> None:
-    """Atomically (temporary file, then `os.replace`): a crash never leaves a half-written record."""
-    path = Path(out_dir) / FINGERPRINTS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(fingerprints, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_record(Path(out_dir) / FINGERPRINTS, fingerprints)
 
 
 def changed_report(

@@ -96,3 +96,33 @@ def test_quarantined_cells_rejected_files_and_a_worst_first_index(make_warehouse
     assert 'id="filter"' in index and "Tổng cộng (3 trang)" in index
     totals = index.split('class="total"')[1].split("</tr>")[0]
     assert "<td>3</td>" in totals and "<td>1</td>" in totals  # three files, one refused, one unreadable cell
+
+
+def test_a_page_is_rewritten_only_when_what_it_shows_changed(make_warehouse, tmp_path):
+    """A run rewrites the pages whose submissions, verdicts, flags or names changed, and those exactly as a
+    first run would write them; the others are left as they are, and the index still lists every page."""
+    con = make_warehouse(_broken)
+    validate_warehouse(con)
+    out = tmp_path / "dq"
+    pages = write_reports(con, out).pages
+    written = {p.name: p.stat().st_mtime_ns for p in pages}
+    again = write_reports(con, out)
+    assert {p.name: p.stat().st_mtime_ns for p in again.pages} == written, (
+        "nothing changed: nothing rewritten"
+    )
+
+    con.execute("update dq.flagged_values set detail = detail || ' (đã xem lại)' where year = 2024")
+    assert con.execute("select count(*) from dq.flagged_values where year = 2024").fetchone()[0] > 0
+    after = write_reports(con, out)
+    rewritten = {p.name for p in after.pages if p.stat().st_mtime_ns != written[p.name]}
+    assert rewritten == {"dien-bien-health_2024.html"}
+    fresh = write_reports(con, tmp_path / "fresh")  # no record: every page written from scratch
+    for page in fresh.pages:
+        assert page.read_text(encoding="utf-8") == (out / page.name).read_text(encoding="utf-8"), page.name
+    assert "(đã xem lại)" in (out / "dien-bien-health_2024.html").read_text(encoding="utf-8")
+    index = after.index.read_text(encoding="utf-8")
+    assert 'href="dien-bien-health_2023.html"' in index and 'href="dien-bien-health_2024.html"' in index
+
+    con.execute("update raw.agencies set name_vi = name_vi || ' (tên mới)'")  # a name every page quotes
+    renamed = write_reports(con, out)
+    assert all("(tên mới)" in p.read_text(encoding="utf-8") for p in renamed.pages)
