@@ -229,6 +229,59 @@ def test_corrected_file_supersedes(tan_yen_template, tmp_path, reference):
     assert resent.duplicates == 1
 
 
+def test_one_batch_knows_what_it_loaded_and_refused(
+    tan_yen_template, messy, tmp_path, reference, monkeypatch
+):
+    """Within one run, as across runs: a correction supersedes the file loaded before it, a copy of loaded or
+    permanently refused content is a duplicate, and a file whose load failed is loaded when it comes again."""
+    from ingest.workbook import loader
+
+    first = fill(tan_yen_template, tmp_path / "v1.xlsx", {(NHA_NAM, "F"): 90})
+    second = fill(tan_yen_template, tmp_path / "v2.xlsx", {(NHA_NAM, "F"): 91})
+    resent = tmp_path / "v1-gui-lai.xlsx"
+    resent.write_bytes(first.read_bytes())
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(messy.read_bytes()[:3000])
+    broken_again = tmp_path / "hong-lan-2.xlsx"
+    broken_again.write_bytes(broken.read_bytes())
+    retried = tmp_path / "y-te-gui-lai.xlsx"
+    retried.write_bytes(messy.read_bytes())
+
+    real, failed = loader._insert_rows, []
+
+    def fails_once(con, table, rows, constants=None):
+        if table == "raw.indicator_values" and not failed:
+            failed.append(True)
+            raise RuntimeError("disk full")
+        real(con, table, rows, constants)
+
+    monkeypatch.setattr(loader, "_insert_rows", fails_once)
+    summary, _ = run(tmp_path, [messy, first, second, resent, broken, broken_again, retried], reference)
+    statuses = [(r.path.name, r.status, r.reason_code) for r in summary.results]
+    assert statuses == [
+        ("tan-yen-y-te-2023.xlsx", "rejected", "load_failed"),
+        ("v1.xlsx", "loaded", None),
+        ("v2.xlsx", "loaded", None),
+        ("v1-gui-lai.xlsx", "duplicate", None),
+        ("hong.xlsx", "rejected", "corrupt"),
+        ("hong-lan-2.xlsx", "duplicate", None),
+        ("y-te-gui-lai.xlsx", "loaded", None),
+    ]
+    # all of Tân Yên health 2023: each load replaces the one loaded before it, never a failed one
+    assert summary.results[2].superseded == [summary.results[1].submission_id]
+    assert summary.results[6].superseded == [summary.results[2].submission_id]
+    rows = query(tmp_path, "select file_name, status from audit.submissions where status != 'duplicate'")
+    assert sorted(rows) == sorted(
+        [
+            ("tan-yen-y-te-2023.xlsx", "rejected"),
+            ("v1.xlsx", "superseded"),
+            ("v2.xlsx", "superseded"),
+            ("hong.xlsx", "rejected"),
+            ("y-te-gui-lai.xlsx", "loaded"),
+        ]
+    )
+
+
 def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch):
     from ingest.workbook import loader
 
