@@ -447,7 +447,17 @@ def _completeness(con, plan_id: str, year: int, names: dict[str, dict]) -> list[
         r["agency_name"] = agency.get("name_vi") or r.get("agency_id")
         r["sector"] = r.get("sector") or agency.get("sector")
         r["locality_name"] = names.get(r.get("locality_id"), {}).get("name_vi") or r.get("locality_id")
-    rows.sort(key=lambda r: (r.get("year") or 0, r.get("sector") or "", r.get("agency_name") or ""))
+    # the unit and then the whole row break ties: an order that followed the mart's scan changed with every
+    # rebuild of the marts, and an unchanged report looked changed (it was written again)
+    rows.sort(
+        key=lambda r: (
+            r.get("year") or 0,
+            r.get("sector") or "",
+            r.get("agency_name") or "",
+            r.get("locality_name") or "",
+            repr(sorted(r.items())),
+        )
+    )
     return rows
 
 
@@ -521,7 +531,14 @@ def _task_progress(con, plan_id: str, review_year: int) -> tuple[int | None, lis
         )
     else:
         sectors = []
-    sectors.sort(key=lambda r: (r.get("lead_sector") == "all_agencies", -(r.get("tasks") or 0)))
+    # sectors with as many tasks in the sector's name order, not the mart's scan (see _completeness)
+    sectors.sort(
+        key=lambda r: (
+            r.get("lead_sector") == "all_agencies",
+            -(r.get("tasks") or 0),
+            r.get("lead_sector") or "",
+        )
+    )
     return int(year), sectors, tasks
 
 

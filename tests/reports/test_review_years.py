@@ -86,3 +86,50 @@ def test_breakdown_order_does_not_follow_the_marts_scan():
         for ordered in (rows, rows[::-1], rows[2:] + rows[:2])
     }
     assert len(orders) == 1
+
+
+def test_task_sectors_and_completeness_do_not_follow_the_marts_scan():
+    """Sectors with as many tasks, and completeness rows of one agency and year, come out in one order
+    whatever order the marts returned them in (a rebuild of the marts reorders its rows): before, every
+    rebuild made most reports look changed, and they were all written again."""
+    from reports.data import _completeness, _task_progress
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.mart_task_progress (plan_id varchar, task_id varchar, year integer, "
+        "is_reported boolean)"
+    )
+    con.execute("insert into marts.mart_task_progress values ('p', 't01', 2025, true)")
+    con.execute(
+        "create table marts.mart_task_progress_by_agency "
+        "(plan_id varchar, year integer, lead_sector varchar, tasks integer)"
+    )
+    con.execute(
+        "create table marts.mart_reporting_completeness (plan_id varchar, year integer, agency_id varchar, "
+        "sector varchar, locality_id varchar, reported boolean)"
+    )
+    sectors = [("police", 3), ("finance", 3), ("all_agencies", 9), ("health", 5), ("justice", 3)]
+    units = [("u2", True), ("u1", False), ("u3", True)]
+    seen = set()
+    for ordered in (sectors, sectors[::-1], sectors[2:] + sectors[:2]):
+        con.execute("delete from marts.mart_task_progress_by_agency")
+        con.execute("delete from marts.mart_reporting_completeness")
+        for sector, tasks in ordered:
+            con.execute(
+                "insert into marts.mart_task_progress_by_agency values ('p', 2025, ?, ?)", [sector, tasks]
+            )
+        for unit, reported in units if ordered is sectors else units[::-1]:
+            con.execute(
+                "insert into marts.mart_reporting_completeness values ('p', 2025, 'a', 'health', ?, ?)",
+                [unit, reported],
+            )
+        _, by_sector, _ = _task_progress(con, "p", 2025)
+        completeness = _completeness(con, "p", 2025, {})
+        seen.add(
+            (
+                tuple(r["lead_sector"] for r in by_sector),
+                tuple(r["locality_id"] for r in completeness),
+            )
+        )
+    assert seen == {(("health", "finance", "justice", "police", "all_agencies"), ("u1", "u2", "u3"))}
