@@ -199,6 +199,18 @@ def numeric_plans(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def plans_largest_first(con: duckdb.DuckDBPyConnection, plan_ids: list[str]) -> list[str]:
+    """`plan_ids` by the rows their reviews show, most first (then by id): the reports are written by a pool
+    of workers, and the national plan's (seconds, where a province's takes a fraction of one) started last
+    finished alone after the others."""
+    sizes: dict[str, int] = {}
+    if _exists(con, "marts", MART["tong-ket-2030"]):
+        sizes = dict(
+            con.execute(f"select plan_id, count(*) from marts.{MART['tong-ket-2030']} group by 1").fetchall()
+        )
+    return sorted(plan_ids, key=lambda plan_id: (-sizes.get(plan_id, 0), plan_id))
+
+
 def _mart_rows(con, review: str, plan_id: str) -> list[dict]:
     table = MART[review]
     if not _exists(con, "marts", table):

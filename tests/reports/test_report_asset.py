@@ -100,3 +100,26 @@ def test_only_reports_whose_rows_changed_are_rewritten(report_warehouse, tmp_pat
     forced = {"ops": {"review_reports": {"config": {"force": True}}}}
     assert materialize([review_reports], resources={"warehouse": resource}, run_config=forced).success
     assert all(t != after[name] for name, t in _mtimes(out).items())
+
+
+def test_the_largest_plans_reports_are_started_first():
+    """The pool writes the national plan's report (seconds) first, not last after every province's."""
+    import duckdb
+
+    from reports.data import plans_largest_first
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.mart_tong_ket_2030 (plan_id varchar, locality_id varchar)")
+    rows = (
+        [("tinh-a", "x")]
+        + [("quoc-gia", f"u{i}") for i in range(3)]
+        + [("tinh-b", f"u{i}") for i in range(3)]
+    )
+    con.executemany("insert into marts.mart_tong_ket_2030 values (?, ?)", rows)
+    assert plans_largest_first(con, ["tinh-a", "tinh-b", "quoc-gia", "chua-co"]) == [
+        "quoc-gia",
+        "tinh-b",
+        "tinh-a",
+        "chua-co",
+    ]

@@ -16,7 +16,7 @@ from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, 
 from orchestration.defs.concurrency import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 from reports.build import ReportTask, read_fingerprints, report_stem, update_reports, write_fingerprints
-from reports.data import numeric_plans
+from reports.data import numeric_plans, plans_largest_first
 from reports.vn import REVIEWS
 
 UPSTREAM = [
@@ -55,7 +55,9 @@ def review_reports(
     fingerprints = {} if config.force else read_fingerprints(out_dir)
     with warehouse.connect(read_only=True) as con:
         available = numeric_plans(con)
-    plans = [p for p in available if not config.plan_ids or p in config.plan_ids]
+        plans = plans_largest_first(
+            con, [p for p in available if not config.plan_ids or p in config.plan_ids]
+        )
     missing = sorted(set(config.plan_ids) - set(available))
     if missing:
         context.log.warning(f"no numeric targets for {missing}; skipped")
