@@ -304,7 +304,11 @@ def write_reports(
         [ids],
     ).df()
     counts = dict(
-        con.execute("select submission_id, count(*) from raw.indicator_values group by 1").fetchall()
+        con.execute(
+            "select submission_id, count(*) from raw.indicator_values "
+            "where submission_id in (select unnest(?)) group by 1",
+            [ids],
+        ).fetchall()
     )
     held = quarantine["submission_id"].value_counts().to_dict()
     agencies = _agency_names(con)

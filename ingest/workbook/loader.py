@@ -151,9 +151,9 @@ class SubmissionIndex:
     this content known (loaded, superseded or permanently rejected: then the file is a duplicate), and which
     loaded submission of the same plan × sector × year × territory does it replace?
 
-    Why: two DuckDB statements a file were ~2-4 ms of the writer's ~25 ms, and the writer is the serial part
-    of the ingest. Read once when the run opens the warehouse: the run holds DuckDB's write lock from then
-    on, so no other process can change the table; updated only after a file's transaction committed."""
+    Why: two DuckDB statements a file were ~1-3 ms each of the writer's ~25 ms, and the writer is the serial
+    part of the ingest. Read once when the run opens the warehouse: the run holds DuckDB's write lock from
+    then on, so no other process can change the table; updated only after a file's transaction committed."""
 
     def __init__(self, con) -> None:
         self.known: dict[str, tuple[str, str]] = {}

@@ -60,16 +60,9 @@ class GroupProgress:
     def __init__(self, context: AssetExecutionContext, kept: frozenset[str] = frozenset()) -> None:
         """`kept`: models this build leaves as they are (an incremental build's reference-only models)."""
         groups = context.assets_def.group_names_by_key
-        self._group_of = {
-            key: groups.get(key, "dbt").removeprefix("dbt_")
-            for key in context.selected_asset_keys
-            if key.path[-1] not in kept
-        }
-        self._kept = Counter(
-            groups.get(key, "dbt").removeprefix("dbt_")
-            for key in context.selected_asset_keys
-            if key.path[-1] in kept
-        )
+        group_of = {key: groups.get(key, "dbt").removeprefix("dbt_") for key in context.selected_asset_keys}
+        self._group_of = {key: group for key, group in group_of.items() if key.path[-1] not in kept}
+        self._kept = Counter(group for key, group in group_of.items() if key.path[-1] in kept)
         self._total = Counter(self._group_of.values())
         self._built: Counter[str] = Counter()
         self._failed: Counter[str] = Counter()
@@ -139,10 +132,10 @@ def treem_dbt_models(
 
     The years of the value chain to recompute are decided first (an incremental build also leaves out the
     models that read only reference data, and their tests: the reference data is the one the last build
-    made and tested them from); the record of
-    this build is written only once dbt succeeded (a failed build leaves the old record, so the next run
-    redoes the same years). dbt's profile reads the DuckDB file from `TREEM_WAREHOUSE`; the run's warehouse
-    resource decides it, so the loaders and dbt always agree on the file.
+    made and tested them from); the record of this build is written only once dbt succeeded (a failed
+    build leaves the old record, so the next run redoes the same years). dbt's profile reads the DuckDB file
+    from `TREEM_WAREHOUSE`; the run's warehouse resource decides it, so the loaders and dbt always agree on
+    the file.
     """
     os.environ["TREEM_WAREHOUSE"] = str(warehouse.file)
     plan = plan_build(
