@@ -32,10 +32,10 @@ def writable_copy(built_warehouse, tmp_path):
     con.close()
 
 
-def test_required_columns_are_not_null_in_the_database(writable_copy):
+def test_required_columns_are_not_null_in_the_database(warehouse_con):
     nullable = {
         (table, column): flag
-        for table, column, flag in writable_copy.execute(
+        for table, column, flag in warehouse_con.execute(
             "select table_name, column_name, is_nullable from information_schema.columns "
             "where table_schema = 'marts'"
         ).fetchall()
