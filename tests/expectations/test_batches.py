@@ -61,3 +61,36 @@ def test_cross_checks_run_under_their_own_memory_cap_and_give_the_connection_its
         after = con.execute("select current_setting('memory_limit')").fetchone()[0]
     assert seen and set(seen) == {"286.1 MiB"}  # 300 MB as DuckDB shows it
     assert before != "286.1 MiB" and abs(float(after.split()[0]) - float(before.split()[0])) < 0.2
+
+
+def test_gx_beside_the_cross_checks_gives_the_verdicts_of_gx_after_them(
+    built_warehouse, tmp_path, monkeypatch
+):
+    """A small scope (a reporting year) is judged by GX on a thread while the cross checks run; a larger one
+    (a backfill) after them, batch by batch. Both orders give the same verdicts."""
+    import threading
+
+    path = tmp_path / "treem.duckdb"
+    shutil.copy(built_warehouse, path)
+    threads = []
+    judge = runner._GxRun.judge
+
+    def recording(self, *args):
+        threads.append(threading.current_thread().name)
+        return judge(self, *args)
+
+    monkeypatch.setattr(runner._GxRun, "judge", recording)
+    beside_results, beside_flags = _judge(path)
+    assert threads and all(name.startswith("treem-gx") for name in threads)
+
+    threads.clear()
+    monkeypatch.setattr(
+        runner, "GX_BESIDE_MAX_VALUES", 0
+    )  # every scope is "large": GX after the cross checks
+    after_results, after_flags = _judge(path)
+    assert threads == [threading.main_thread().name]
+    pd.testing.assert_frame_equal(beside_results, after_results)
+    pd.testing.assert_frame_equal(beside_flags, after_flags)
+    assert (after_results["suite"] == "indicator_values").any() and (
+        after_results["success"] == "False"
+    ).any()
