@@ -153,9 +153,10 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def render(family: str, config: dict) -> str:
-    """The query of one cross check with config.yaml's thresholds in it."""
-    return sql_text(family).format(**_parameters(family, config))
+def render(family: str, config: dict, all_judged: bool = False) -> str:
+    """The query of one cross check with config.yaml's thresholds in it; `all_judged`: every staged value is
+    being judged (none is context only), which lets a check skip looking for the judged ones."""
+    return sql_text(family).format(**_parameters(family, config), all_judged=str(all_judged).lower())
 
 
 # --- running -----------------------------------------------------------------------------------------------
@@ -213,9 +214,9 @@ where flagged or carrier = 1
 """
 
 
-def judge(con, family: str, config: dict) -> tuple[dict[str, int], pd.DataFrame]:
+def judge(con, family: str, config: dict, all_judged: bool = False) -> tuple[dict[str, int], pd.DataFrame]:
     """Run one check on the staged scope: (examined rows per submission, the flagged rows)."""
-    rows = fetch(con, JUDGE_SQL.format(query=render(family, config)))
+    rows = fetch(con, JUDGE_SQL.format(query=render(family, config, all_judged)))
     examined = (
         rows.groupby("submission_id", sort=False)["examined_count"].first().astype("int64").to_dict()
         if len(rows)
@@ -383,10 +384,10 @@ FLAG_COLUMNS = [
 ]
 
 
-def verdicts(con, family: str, scope_ids: list[str], config: dict) -> CrossVerdicts:
+def verdicts(con, family: str, scope_ids: list[str], config: dict, all_judged: bool = False) -> CrossVerdicts:
     """Run `family` on the staged scope and shape its verdicts for dq.check_results / dq.flagged_values."""
     size = int(config.get("sample_size", 10))
-    examined, rows = judge(con, family, config)
+    examined, rows = judge(con, family, config, all_judged)
     if family == "completeness":
         missing = rows.sort_values(["submission_id", "indicator_code"]) if len(rows) else rows
         samples = {
@@ -459,8 +460,9 @@ def run_cross_checks(
     tables. CROSS_CHECKS compare within a context group; CONFLICTS across all of `submissions`, so it is
     run on its own with every loaded submission of the years judged staged."""
     scope_ids = submissions.loc[submissions["in_scope"].astype(bool), "submission_id"].tolist()
+    all_judged = len(scope_ids) == len(submissions)
     stage(con, submissions)
     try:
-        return [verdicts(con, family, scope_ids, config) for family in families]
+        return [verdicts(con, family, scope_ids, config, all_judged) for family in families]
     finally:
         unstage(con)

@@ -10,6 +10,11 @@
 -- and it exceeds sampling noise given the value's denominator (Anscombe's scale, as outlier_yoy; the usual
 -- position, a median of k noisy years, adds (π/2) var / k to the value's variance), or that noise cannot be
 -- measured (no denominator).
+--
+-- Every statistic is taken within one year's peer group, so only the groups holding a value being judged
+-- are scored (`scored_rows`); the other years' values serve as the peers' medians and as each locality's
+-- history. When only some values are judged (a new reporting year: a sixth of the staged groups), that
+-- saves scoring the rest; `all_judged` (every staged value judged: a first validation) skips the search.
 with sized as (
     select s.*,
            count(*) over (partition by context_group, indicator_code, level, scheme, plan_id, year) as peers,
@@ -31,13 +36,24 @@ with sized as (
     join medians m
       on m.context_group = s.context_group and m.indicator_code = s.indicator_code and m.level = s.level
      and m.scheme = s.scheme and m.plan_id = s.plan_id and m.year = s.year
+), scored_rows as (
+    -- the rows of the year's peer groups that hold a value being judged; all rows when all are judged
+    select p.*
+    from placed p
+    where {all_judged}
+       or exists (
+           select 1 from sized j
+           where j.in_scope
+             and j.context_group = p.context_group and j.indicator_code = p.indicator_code
+             and j.level = p.level and j.scheme = p.scheme and j.plan_id = p.plan_id and j.year = p.year
+       )
 ), history as (
     select a.context_group, a.locality_id, a.indicator_code, a.year,
            count(b.residual) as years,
            percentile_cont(0.5) within group (order by b.residual) as usual,
            count(b.y_residual) as years_y,
            percentile_cont(0.5) within group (order by b.y_residual) as usual_y
-    from placed a
+    from scored_rows a
     join placed b
       on b.context_group = a.context_group and b.locality_id = a.locality_id
      and b.indicator_code = a.indicator_code and b.year <> a.year
@@ -50,7 +66,7 @@ with sized as (
            p.y_residual - case when h.years_y >= {min_years} then h.usual_y else 0.0 end as adj_y,
            case when h.years >= {min_years} then p.var * (1.0 + pi() / 2 / h.years)
                 else p.var * (1.0 + 0.0) end as adj_var
-    from placed p
+    from scored_rows p
     left join history h
       on h.context_group = p.context_group and h.locality_id = p.locality_id
      and h.indicator_code = p.indicator_code and h.year = p.year

@@ -94,3 +94,40 @@ def test_gx_beside_the_cross_checks_gives_the_verdicts_of_gx_after_them(
     assert (after_results["suite"] == "indicator_values").any() and (
         after_results["success"] == "False"
     ).any()
+
+
+def test_judging_one_year_scores_its_peer_groups_as_a_full_run_does(built_warehouse, tmp_path):
+    """outlier_cross_locality scores only the year groups holding a judged value (the other years are peers'
+    history): a reporting year judged alone gets the verdicts a run judging everything gives it."""
+    path = tmp_path / "treem.duckdb"
+    shutil.copy(built_warehouse, path)
+    check = "outlier_cross_locality"
+    with connect(path) as con:
+        full = runner.validate_warehouse(con, run_id="full", write=False)
+        loaded = runner._loaded_submissions(con)
+        loaded["group"] = runner._context_groups(loaded)
+        # the year, in a context group of several years, whose submissions the check flagged most
+        several = loaded.groupby("group")["year"].transform("nunique") > 1
+        flagged = full.flagged_values[full.flagged_values["check_name"] == check]
+        candidates = loaded[several & loaded["submission_id"].isin(flagged["submission_id"])]
+        group, year = candidates.groupby(["group", "year"]).size().idxmax()
+        ids = loaded.loc[(loaded["group"] == group) & (loaded["year"] == year), "submission_id"].tolist()
+        alone = runner.validate_warehouse(con, run_id="alone", submission_ids=ids, write=False)
+
+    def of_year(summary) -> tuple[pd.DataFrame, pd.DataFrame]:
+        results = summary.check_results
+        results = results[(results["check_name"] == check) & results["submission_id"].isin(ids)]
+        flags = summary.flagged_values.drop(columns=["row_id"], errors="ignore")
+        flags = flags[(flags["check_name"] == check) & flags["submission_id"].isin(ids)].astype(str)
+        return (
+            results[[*VERDICT_COLUMNS, "unexpected_sample"]]
+            .astype(str)
+            .sort_values(VERDICT_COLUMNS, ignore_index=True),
+            flags.sort_values(list(flags.columns), ignore_index=True),
+        )
+
+    full_results, full_flags = of_year(full)
+    alone_results, alone_flags = of_year(alone)
+    assert len(full_flags) > 0
+    pd.testing.assert_frame_equal(alone_results, full_results)
+    pd.testing.assert_frame_equal(alone_flags, full_flags)
