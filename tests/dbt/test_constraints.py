@@ -49,3 +49,26 @@ def test_a_row_without_its_key_is_refused(writable_copy):
     with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
         writable_copy.execute("insert into marts.mart_so_ket_2025 (plan_id) values (null)")
     assert writable_copy.execute("select count(*) from marts.mart_so_ket_2025").fetchone()[0] == before
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("mart_tong_ket_2030", "status_2030", "đạt"),
+        ("mart_so_ket_2025", "quality_status", "error"),  # an error value never reaches a review
+        ("fct_indicator_value", "origin", "guess"),
+    ],
+)
+def test_a_value_outside_its_named_values_is_refused(writable_copy, table, column, value):
+    """A column of named values (status, quality, origin) is a check constraint listing them: an update or an
+    insert with any other value is refused, and the mart keeps what it had."""
+    before = writable_copy.execute(
+        f"select {column}, count(*) from marts.{table} group by all order by all"
+    ).fetchall()
+    assert before
+    with pytest.raises(duckdb.ConstraintException, match="CHECK"):
+        writable_copy.execute(f"update marts.{table} set {column} = ?", [value])
+    after = writable_copy.execute(
+        f"select {column}, count(*) from marts.{table} group by all order by all"
+    ).fetchall()
+    assert after == before
