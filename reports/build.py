@@ -77,8 +77,8 @@ def report_fingerprint(data: ReviewData, suppression_config: Path | str | None =
     """Fingerprint of everything a report shows except its date (data, code, suppression config).
 
     The fields are read as they are, not through `dataclasses.asdict`, whose deep copy of the national
-    plan's ~100,000 values took most of the fingerprint's time: the JSON text, and so the digest, is the
-    same (ReviewData holds plain dicts, lists and sets, no nested dataclass)."""
+    plan's ~100,000 values took most of the fingerprint's time: the JSON text is the same (ReviewData
+    holds plain dicts, lists and sets, no nested dataclass)."""
     content = {f.name: getattr(data, f.name) for f in dataclasses.fields(data) if f.name != "generated_at"}
     config = Path(suppression_config) if suppression_config else CONFIG_PATH
     digest = hashlib.sha256(_code_fingerprint().encode())
