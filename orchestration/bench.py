@@ -204,7 +204,7 @@ def split_by_stage(ingest_seconds: float, steps: dict[str, float], total: float)
 
 
 def profile_ingest(paths: list[Path], ref, scratch: Path, top: int = 15) -> dict:
-    """The real loader (`ingest_paths`: hash, archive, safety, parse, insert, feedback) on the sample, into a
+    """The real loader (`ingest_paths`: hash, archive, safety, parse, insert) on the sample, into a
     scratch warehouse, under cProfile: seconds, values/s and the functions with the most own time."""
     from ingest.workbook import ingest_paths
 

@@ -38,8 +38,9 @@ KIND_VI = {
     "quarantine": "Chưa ghi nhận",
     "file": "Từ chối tệp",
     **SEVERITY_VI,
+    "note": "Lưu ý",
 }  # error, warning: the DQ report's
-KIND_ORDER = {"file": 0, "quarantine": 1, "error": 2, "warning": 3}
+KIND_ORDER = {"file": 0, "quarantine": 1, "error": 2, "warning": 3, "note": 4}
 HEADER = ["Mức độ", "Trang tính", "Dòng", "Địa bàn", "Ô", "Giá trị trong ô", "Vấn đề", "Gợi ý", "Cách sửa"]
 WIDTHS = (14, 12, 7, 24, 16, 24, 50, 34, 50)
 HEADER_ROW = 7
@@ -61,6 +62,7 @@ _KIND_FILL = {
     "quarantine": PatternFill("solid", fgColor="FFE699"),
     "error": PatternFill("solid", fgColor="F8CBAD"),
     "warning": PatternFill("solid", fgColor="DDEBF7"),
+    "note": PatternFill("solid", fgColor="E2EFDA"),
 }
 
 
@@ -68,7 +70,7 @@ _KIND_FILL = {
 class Finding:
     """One line of the feedback: one problem of one row (or of the whole file)."""
 
-    kind: str  # file | quarantine | error | warning
+    kind: str  # file | quarantine | error | warning | note (a superseded file's values now missing)
     problem: str
     fix: str = ""
     sheet: str | None = None
@@ -434,6 +436,9 @@ def collect_many(con, submission_ids: list[str], ref, roles: dict | None = None)
             rows, ref, territory, year, (roles or {}).get(sid), row_names.get(sid, {}), names
         )
         feedback.findings += dq_findings(flags.get(sid, []), checks.get(sid, []), ref, names)
+        vanished = vanished_finding(message)
+        if vanished is not None:
+            feedback.findings.append(vanished)
     return out
 
 
@@ -631,46 +636,49 @@ def _write_job(job: tuple[Feedback, Path]) -> Path:
     return write_workbook(*job)
 
 
-def write_feedback(
-    feedback_dir: Path,
-    file_name: str,
-    status: str,
-    message: str,
-    problems: list[dict],
-    *,
-    sha256: str,
-    reference=None,
-    parsed=None,
-) -> Path:
-    """The ingest's immediate feedback (quarantined cells or the rejection), before data quality runs;
-    `regenerate` replaces it with the full one after validation. `parsed` (ingest.workbook.parse.Parsed)
-    gives the rows' localities and the columns' roles."""
+def write_rejection_feedback(
+    feedback_dir: Path, file_name: str, message: str, *, sha256: str, reference=None
+) -> Path | None:
+    """The feedback of a file the ingest refused as a whole: the reason and the fix. Such a file is never
+    judged, so this is its only feedback. A loaded file's feedback is written once, after validation
+    (`regenerate`), with everything it has to say: an earlier first version written here at the ingest was
+    replaced by that one seconds later in every run, at ~13 ms of openpyxl a file."""
     names = locality_names(reference) if reference is not None else {}
-    feedback = Feedback(file_name=file_name, sha256=sha256, status=status)
-    if status == "rejected":
-        feedback.findings.append(rejection_finding(message, names))
-    else:
-        identity = parsed.identity if parsed else None
-        feedback.title = title_line(
-            getattr(identity, "sector", None),
-            getattr(identity, "territory_id", None),
-            getattr(identity, "year", None),
-            names,
-        )
-        row_names = {
-            (v["sheet"], _split_cell(v["cell"])[1]): names.get(v["locality_id"], "")
-            for v in (parsed.values if parsed else [])
-        }
-        feedback.findings += quarantine_findings(
-            problems,
-            reference,
-            getattr(identity, "territory_id", None),
-            getattr(identity, "year", None),
-            column_roles(parsed.layout if parsed else None),
-            row_names,
-            names,
-        )
-    return write_workbook(feedback, feedback_path(feedback_dir, file_name, sha256))
+    feedback = Feedback(file_name=file_name, sha256=sha256, status="rejected")
+    feedback.findings.append(rejection_finding(message, names))
+    return save(feedback, feedback_dir)
+
+
+# The note a loaded file's message carries when it supersedes a file whose values it lacks (written by the
+# loader, read back here for the feedback): one wording for both.
+VANISHED_LEAD = "Lưu ý: {n} giá trị của tệp trước không có trong tệp này nên không còn: "
+VANISHED_SHOWN = 20
+_VANISHED = re.compile(
+    re.escape(VANISHED_LEAD).replace(re.escape("{n}"), r"(?P<n>[0-9]+)")
+    + r"(?P<shown>.*?)\.(?= Đã được thay thế|$)",  # the loader's superseded note may follow
+    re.DOTALL,
+)
+
+
+def vanished_note(vanished: list[str]) -> str:
+    """' Lưu ý: N giá trị … không còn: A @ X; B @ Y.' appended to the submission's message."""
+    shown = "; ".join(vanished[:VANISHED_SHOWN])
+    if len(vanished) > VANISHED_SHOWN:
+        shown += f"; … (+{len(vanished) - VANISHED_SHOWN})"
+    return " " + VANISHED_LEAD.format(n=len(vanished)) + shown + "."
+
+
+def vanished_finding(message: str | None) -> Finding | None:
+    """The values an earlier file had and this one lacks, as a line of the feedback (None: none vanished)."""
+    found = _VANISHED.search(message or "")
+    if not found:
+        return None
+    return Finding(
+        kind="note",
+        problem=f"{found['n']} giá trị của tệp gửi trước không có trong tệp này nên không còn được dùng",
+        values=[part.strip() for part in found["shown"].split(";") if part.strip()],
+        fix="Nếu các giá trị này vẫn đúng, bổ sung vào tệp và gửi lại.",
+    )
 
 
 REGENERATE_BATCH = 500  # submissions read per query batch: bounded memory at national scale
@@ -694,8 +702,10 @@ def regenerate(con, feedback_dir: Path | str, ref, submission_ids: list[str]) ->
                 union select submission_id from dq.check_results
                       where not success and submission_id in (select * from _fb_ids)
                 union select submission_id from audit.submissions
-                      where status = 'rejected' and submission_id in (select * from _fb_ids)
-                """
+                      where (status = 'rejected' or strpos(message, ?) > 0)
+                      and submission_id in (select * from _fb_ids)
+                """,
+                [VANISHED_LEAD.split("{n}")[1]],
             ).fetchall()
         }
         files = {

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,9 +41,8 @@ import pyarrow as pa
 from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_files
 from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
-from ingest.workbook.feedback import feedback_path, write_feedback
+from ingest.workbook.feedback import vanished_note, write_rejection_feedback
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
-from ingest.workbook.reader import SheetCells
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
 from ingest.workbook.summary import FileResult, IngestSummary
@@ -262,11 +261,9 @@ def _load_parsed(
         _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid})
         vanished = _vanished(con, superseded, parsed, ref)
         if vanished:
-            shown = "; ".join(vanished[:20]) + (f"; … (+{len(vanished) - 20})" if len(vanished) > 20 else "")
-            note = f" Lưu ý: {len(vanished)} giá trị của tệp trước không có trong tệp này nên không còn: "
-            note += shown + "."
             con.execute(
-                "update audit.submissions set message = message || ? where submission_id = ?", [note, sid]
+                "update audit.submissions set message = message || ? where submission_id = ?",
+                [vanished_note(vanished), sid],
             )
         if superseded:
             con.execute(
@@ -311,16 +308,14 @@ def ingest_paths(
     summary = IngestSummary()
     # The pool forks before the connection opens: the workers never hold a handle on the warehouse.
     workers = _worker_count(workers, len(files))
-    with (
-        read_ahead(files, ref, limits, workers) as prepared,
-        FeedbackWriter(forked=workers > 0, reference=ref) as feedback,
-        connect(wh) as con,
-    ):
+    with read_ahead(files, ref, limits, workers) as prepared, connect(wh) as con:
+        # One DuckDB thread: the writer's statements are small, and the reading workers need the other cores.
+        con.execute("set threads = 1")
         ensure_tables(con, INGEST_TABLES)
         _backfill_reason_codes(con)
         index = SubmissionIndex(con)
         for i, (path, ready) in enumerate(zip(files, prepared, strict=True), start=1):
-            result = _ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready, feedback.write)
+            result = _ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready)
             summary.add(result)
             say(f"[{i}/{len(files)}] {result.line()}")
     summary.check()
@@ -363,12 +358,9 @@ def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) 
 
 
 def _without_cells(parsed: Parsed) -> Parsed:
-    """The parse without its data sheet's cells: what the writer needs of the layout is the sheet's name
-    and its columns (feedback), and the cells -- the whole sheet -- would otherwise be pickled from the
-    reading worker to the writer for every file."""
-    if parsed.layout is not None:
-        sheet = parsed.layout.sheet
-        parsed.layout = replace(parsed.layout, sheet=SheetCells(sheet.name, sheet.visible))
+    """The parse without its layout: the writer needs none of it, and the layout holds the data sheet's
+    cells -- the whole sheet -- which would otherwise be pickled from the reading worker to the writer."""
+    parsed.layout = None
     return parsed
 
 
@@ -438,60 +430,6 @@ def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-class FeedbackWriter:
-    """Feedback workbooks written by one forked process while this one goes on writing the warehouse.
-
-    Why: openpyxl takes ~10 ms a workbook, and most national files have a cell to report, so written inline
-    they were the largest part of the (serial) writer's time. One process, so that two receipts of one
-    file name are written in arrival order (the later wins, as inline). Every workbook is written before
-    the context ends; one whose process died is written here. `forked=False`: written inline.
-    """
-
-    def __init__(self, forked: bool, reference: Reference):
-        self.forked = forked and "fork" in mp.get_all_start_methods()
-        self.reference = reference
-        self.pool: ProcessPoolExecutor | None = None
-        self.pending: list[tuple[tuple, object]] = []
-
-    def __enter__(self) -> FeedbackWriter:
-        global _FEEDBACK_REFERENCE
-        if self.forked:  # fork now, before the caller opens the warehouse; the child shares the reference
-            _FEEDBACK_REFERENCE = self.reference
-            self.pool = _pool(1)
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-                self.pool.submit(int).result()
-        return self
-
-    def write(
-        self, fb_dir: Path, file_name: str, status: str, message: str, problems: list[dict], **named
-    ) -> Path:
-        args = (fb_dir, file_name, status, message, problems)
-        if self.pool is None:
-            return write_feedback(*args, reference=self.reference, **named)
-        self.pending.append(((args, named), self.pool.submit(_write_feedback_forked, args, named)))
-        return feedback_path(fb_dir, file_name, named["sha256"])
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is None:
-            return
-        try:
-            for (args, named), future in self.pending:
-                try:
-                    future.result()
-                except BrokenProcessPool:
-                    write_feedback(*args, reference=self.reference, **named)
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-_FEEDBACK_REFERENCE: Reference | None = None  # set in the parent before forking the feedback writer
-
-
-def _write_feedback_forked(args: tuple, named: dict) -> Path:
-    return write_feedback(*args, reference=_FEEDBACK_REFERENCE, **named)
-
-
 @contextmanager
 def read_ahead(files: list[Path], ref: Reference, limits: Limits, workers: int) -> Iterator:
     """An iterator of `Prepared` per file, in order: from forked workers, or None per file (prepare lazily,
@@ -520,7 +458,6 @@ def _ingest_one(
     ref: Reference,
     limits: Limits = DEFAULT_LIMITS,
     ready: Prepared | None = None,
-    write: Callable[..., Path] = write_feedback,
 ) -> FileResult:
     sha = ready.sha256 if ready else file_fingerprint(path)
     result = FileResult(path=path, sha256=sha)
@@ -567,15 +504,8 @@ def _ingest_one(
     else:
         result.status = "loaded"
         result.take_counts(parsed)
-    if result.status == "rejected" or (parsed and parsed.quarantine) or result.vanished:
-        problems = parsed.quarantine if parsed else []
-        message = result.message or f"Tệp '{path.name}' đã được tiếp nhận."
-        if result.vanished:
-            message += (
-                f" Lưu ý: {len(result.vanished)} giá trị của tệp gửi trước không có trong tệp này nên không "
-                "còn được dùng: " + "; ".join(result.vanished[:20])
-            )
-        result.feedback_path = write(
-            fb_dir, path.name, result.status, message, problems, sha256=sha, parsed=parsed
+    if result.status == "rejected":  # never judged: its feedback is written now (a loaded file's, after DQ)
+        result.feedback_path = write_rejection_feedback(
+            fb_dir, path.name, result.message, sha256=sha, reference=ref
         )
     return result

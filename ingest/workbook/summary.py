@@ -33,7 +33,7 @@ class FileResult:
     reason_code: str | None = None
     message: str | None = None
     superseded: list[str] = field(default_factory=list)
-    feedback_path: Path | None = None
+    feedback_path: Path | None = None  # a refused file's; a loaded file's is written after validation
     rows_read: int = 0
     cells_read: int = 0
     cells_label: int = 0

@@ -133,3 +133,21 @@ def copy_values_only(src: Path, dest: Path, sheet_title: str, rows_above: list[l
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
     wb.save(dest)
     return dest
+
+
+def feedback_after_ingest(warehouse_file: Path, reference, folder: Path) -> dict[str, Path | None]:
+    """The feedback workbook of every loaded submission, as the pipeline's `agency_feedback` step writes it
+    after validation (`regenerate`), here without data-quality findings: the ingest itself writes only the
+    feedback of the files it refuses."""
+    from ingest import warehouse
+    from ingest.workbook.feedback import regenerate
+
+    with warehouse.connect(warehouse_file) as con:
+        warehouse.ensure_tables(con, warehouse.ALL_TABLES)  # the dq tables, empty: nothing judged
+        ids = [
+            sid
+            for (sid,) in con.execute(
+                "select submission_id from audit.submissions where status = 'loaded' order by received_at"
+            ).fetchall()
+        ]
+        return regenerate(con, folder, reference, ids)

@@ -149,7 +149,7 @@ def test_read_ahead_workers_give_the_same_outcome(landed, tmp_path, reference):
         ]
 
     assert outcome(pooled) == outcome(serial)
-    # the feedback workbooks, written by a forked process in the pooled run, say the same things
+    # the feedback workbooks of the refused files (a loaded file's comes after validation) are the same
     serial_dir = serial.results[0].path.parent.parent / "wh" / "feedback"
 
     def feedback(folder):

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from ingest.workbook import ingest_paths
-from tests.ingest.conftest import copy_values_only, fill
+from tests.ingest.conftest import copy_values_only, feedback_after_ingest, fill
 
 # Tân Yên health template columns: D/E/F = IMMUNIZATION_U1 Tử số/Mẫu số/Giá trị, G/H/I = INFANT_MORTALITY.
 NHA_NAM, TAN_TRUNG, QUANG_TRUNG = "Thị trấn Nhã Nam", "Xã Tân Trung", "Xã Quang Trung"
@@ -129,9 +129,11 @@ def test_messy_sheet_exact_values(messy, tmp_path, reference):
     assert sub == ("loaded", r.cells_read, 12, 6)
     assert r.cells_read == r.cells_label + r.cells_loaded + r.cells_not_reported + r.cells_quarantined
     assert r.cells_not_reported == 1  # the "-"
-    assert [p.name for p in (tmp_path / "wh" / "feedback").iterdir()] == [
-        f"tan-yen-y-te-2023__{r.sha256[:8]}.xlsx"
-    ]
+    # a loaded file's feedback is written once, after validation (the pipeline's agency_feedback step)
+    assert r.feedback_path is None and not (tmp_path / "wh" / "feedback").exists()
+    written = feedback_after_ingest(tmp_path / "wh" / "t.duckdb", reference, tmp_path / "wh" / "feedback")
+    expected = tmp_path / "wh" / "feedback" / f"tan-yen-y-te-2023__{r.sha256[:8]}.xlsx"
+    assert list((tmp_path / "wh" / "feedback").iterdir()) == list(written.values()) == [expected]
 
 
 def test_renamed_sheet_rows_above_no_identity(messy, tmp_path, reference):
@@ -229,6 +231,25 @@ def test_corrected_file_supersedes(tan_yen_template, tmp_path, reference):
     assert resent.duplicates == 1
 
 
+def test_correction_lacking_values_says_so_in_its_feedback(tan_yen_template, tmp_path, reference):
+    """A correction without some of the earlier file's values: its message and its feedback (written after
+    validation, even when nothing else is wrong with it) name the values that are no longer used."""
+    import openpyxl
+
+    first = fill(tan_yen_template, tmp_path / "v1.xlsx", {(NHA_NAM, "F"): 90, (TAN_TRUNG, "F"): 88})
+    second = fill(tan_yen_template, tmp_path / "v2.xlsx", {(NHA_NAM, "F"): 91})
+    run(tmp_path, [first], reference)
+    summary, _ = run(tmp_path, [second], reference)
+    assert summary.results[0].vanished == [f"IMMUNIZATION_U1 @ {TAN_TRUNG}"]
+    written = feedback_after_ingest(tmp_path / "wh" / "t.duckdb", reference, tmp_path / "feedback")
+    ws = openpyxl.load_workbook(written[summary.results[0].submission_id]).active
+    notes = [[c.value for c in row] for row in ws.iter_rows(min_row=8) if row[0].value == "Lưu ý"]
+    assert len(notes) == 1
+    assert notes[0][5] == f"IMMUNIZATION_U1 @ {TAN_TRUNG}"
+    assert notes[0][6].startswith("1 giá trị của tệp gửi trước không có trong tệp này")
+    assert "Sẵn sàng gửi" in ws["A3"].value  # a note does not block
+
+
 def test_one_batch_knows_what_it_loaded_and_refused(
     tan_yen_template, messy, tmp_path, reference, monkeypatch
 ):
@@ -318,7 +339,8 @@ def test_feedback_workbook_lists_problems(messy, tmp_path, reference):
     import openpyxl
 
     summary, _ = run(tmp_path, [messy], reference)
-    ws = openpyxl.load_workbook(summary.results[0].feedback_path).active
+    written = feedback_after_ingest(tmp_path / "wh" / "t.duckdb", reference, tmp_path / "feedback")
+    ws = openpyxl.load_workbook(written[summary.results[0].submission_id]).active
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=8)]
     assert ws["A7"].value == "Mức độ"
     # one line per row x problem; the readable values that break a rule are loaded and judged by the

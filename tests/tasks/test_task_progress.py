@@ -177,7 +177,10 @@ def test_ingest_lands_task_reports_and_quarantines_problems(landed):
     assert by_cell["D9"] == ("Hoàn thành tốt", "Tình trạng thực hiện nhiệm vụ không đúng danh mục")
     assert "tan-yen-2021/t99" in by_cell[f"B{extra_row}"][1]
     # the feedback workbook lists the task problems for the agency
-    feedback = load_workbook(first.feedback_path)
+    from ingest.workbook.feedback import collect, save
+
+    written = save(collect(con, first.submission_id, load_reference()), landed["tmp"] / "feedback")
+    feedback = load_workbook(written)  # as the agency_feedback step writes it after validation
     lines = [row for row in feedback.active.iter_rows(min_row=8, values_only=True) if row[1] == "Nhiệm vụ"]
     assert sum(len(line[4].split(", ")) for line in lines) == len(quarantined)
     assert len(lines) == 3  # one line per row and reason: D9+E9, E10, the unknown task B15:D15

@@ -1,10 +1,12 @@
 """Agency feedback workbooks, regenerated after validation.
 
-The ingest writes a first feedback for a file with unreadable cells as it loads it, but the data-quality
-findings (errors and warnings) exist only after `data_quality` has run. This asset rewrites the feedback of
-every submission judged in the same run from the warehouse (`ingest.workbook.feedback.regenerate`), so an
+The ingest writes the feedback of a file it refuses as a whole (never judged); a loaded file's is written
+here, once, because its data-quality findings (errors and warnings) exist only after `data_quality` has run.
+This asset writes the feedback of every submission judged in the same run from the warehouse
+(`ingest.workbook.feedback.regenerate`): unread cells, findings, and a correction's missing values, so an
 agency gets one workbook per submission with everything to look at, and the feedback folder holds the latest
-one per submission (the name is stable per file content).
+one per submission (the name is stable per file content). The ingest sensor and `treem ingest` always
+follow an ingest with this build.
 """
 
 from dagster import AssetExecutionContext, AssetKey, Config, MaterializeResult, MetadataValue, asset
