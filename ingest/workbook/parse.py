@@ -155,7 +155,21 @@ class _SheetParser:
         )
 
     def resolve(self, cells: dict[int, object]) -> tuple[str | None, bool, str | None]:
-        """(locality_id, is_total_row, error message) for one data row."""
+        """(locality_id, is_total_row, error message) for one data row.
+
+        Memoised by the row's label cells within the territory and date: every sector's file of a territory
+        lists the same units, so most rows of a national year are answered without resolving again."""
+        lay = self.layout
+        labels = tuple(
+            cells.get(c) if c is not None else None for c in (lay.stt_col, lay.name_col, lay.code_col)
+        )
+        key = ("parse.row", labels, self.territory, self.on_date)
+        found = self.ref._cache.get(key)
+        if found is None:
+            found = self.ref._cache[key] = self._resolve(cells)
+        return found
+
+    def _resolve(self, cells: dict[int, object]) -> tuple[str | None, bool, str | None]:
         from ingest.localities import LocalityResolutionError, is_total_label
 
         lay = self.layout
@@ -343,16 +357,18 @@ class _SheetParser:
     def raw(self, r: int, parsed: dict[str, tuple]) -> str:
         """What the officer saw: the value cell as typed (a %-formatted number as Excel shows it), else
         'numerator/denominator'."""
-
-        def shown(col: int, value: object) -> str:
-            if self.sheet.formats.get((r, col)) == "percent" and isinstance(value, int | float):
-                return f"{round(value * 100, 10):g}%"
-            return raw_text(value)
-
         if "value" in parsed:
-            return shown(parsed["value"][0], parsed["value"][1])
-        parts = [shown(parsed[k][0], parsed[k][1]) for k in ("numerator", "denominator") if k in parsed]
+            return self.shown(r, parsed["value"][0], parsed["value"][1])
+        parts = [
+            self.shown(r, parsed[k][0], parsed[k][1]) for k in ("numerator", "denominator") if k in parsed
+        ]
         return "/".join(parts)
+
+    def shown(self, r: int, col: int, value: object) -> str:
+        formats = self.sheet.formats
+        if formats and formats.get((r, col)) == "percent" and isinstance(value, int | float):
+            return f"{round(value * 100, 10):g}%"
+        return raw_text(value)
 
 
 def _unit_factor(indicator) -> tuple[str, float]:
