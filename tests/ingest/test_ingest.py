@@ -268,15 +268,15 @@ def test_one_batch_knows_what_it_loaded_and_refused(
     retried = tmp_path / "y-te-gui-lai.xlsx"
     retried.write_bytes(messy.read_bytes())
 
-    real, failed = loader._insert_rows, []
+    real = loader._load_parsed
 
-    def fails_once(con, table, rows, constants=None):
-        if table == "raw.indicator_values" and not failed:
-            failed.append(True)
+    def fails_for_first_name(con, base, parsed, *args):
+        if base["file_name"] == messy.name:  # part of its rows written, then the disk is full
+            loader._insert_rows(con, "raw.indicator_values", parsed.values[:3], {"submission_id": "x"})
             raise RuntimeError("disk full")
-        real(con, table, rows, constants)
+        return real(con, base, parsed, *args)
 
-    monkeypatch.setattr(loader, "_insert_rows", fails_once)
+    monkeypatch.setattr(loader, "_load_parsed", fails_for_first_name)
     summary, _ = run(tmp_path, [messy, first, second, resent, broken, broken_again, retried], reference)
     statuses = [(r.path.name, r.status, r.reason_code) for r in summary.results]
     assert statuses == [
@@ -301,6 +301,40 @@ def test_one_batch_knows_what_it_loaded_and_refused(
             ("y-te-gui-lai.xlsx", "loaded"),
         ]
     )
+
+
+def test_a_failure_inside_a_batch_loses_nothing(tan_yen_template, tmp_path, reference, monkeypatch):
+    """Files share a transaction (COMMIT_EVERY): a file failing once mid-batch rolls the batch back, and its
+    files are landed again one transaction each -- none half loaded, none lost, none twice."""
+    from ingest.workbook import loader
+
+    monkeypatch.setattr(loader, "COMMIT_EVERY", 4)
+    files = [
+        fill(tan_yen_template, tmp_path / f"y-te-{n}.xlsx", {(NHA_NAM, "F"): 80 + n, (TAN_TRUNG, "F"): 70})
+        for n in range(6)
+    ]
+    real, calls = loader._insert_rows, []
+
+    def fails_on_the_third_file(con, table, rows, constants=None):
+        if table == "raw.indicator_values":
+            calls.append(True)
+            if len(calls) == 3:
+                real(con, table, rows[:1], constants)
+                raise RuntimeError("disk full")
+        real(con, table, rows, constants)
+
+    monkeypatch.setattr(loader, "_insert_rows", fails_on_the_third_file)
+    summary, lines = run(tmp_path, files, reference)
+    assert [r.status for r in summary.results] == ["loaded"] * 6
+    assert [line.split("]")[0] for line in lines] == [f"[{n}/6" for n in range(1, 7)]
+    per_submission = query(
+        tmp_path,
+        "select s.file_name, s.status, count(v.value) from audit.submissions s "
+        "left join raw.indicator_values v using (submission_id) group by all order by s.file_name",
+    )
+    loaded = [(f"y-te-{n}.xlsx", "superseded", 2) for n in range(5)] + [("y-te-5.xlsx", "loaded", 2)]
+    assert per_submission == loaded
+    assert query(tmp_path, "select count(*) from raw.indicator_values") == [(12,)]
 
 
 def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch):
