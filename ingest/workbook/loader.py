@@ -60,18 +60,14 @@ _ARROW_TYPES = {
 }
 
 
-def _insert_rows(con, table: str, rows: list[dict], constants: dict | None = None) -> None:
-    """Insert dict rows into an ingest table with ONE statement: the rows become an Arrow table column by
-    column (C-level conversion, typed by the table's declared shape) that DuckDB scans without copying.
-    One `INSERT … SELECT` per table and file instead of a pandas frame per chunk: the writer is the serial
-    part of the ingest, and per-row Python work there cost ~40 ms a national workbook. `constants`: columns
-    with one value for every row (the file's submission, plan, agency, year), filled without a dict per row
-    (merging them into each value's dict cost ~1.5 ms a national workbook)."""
-    if not rows:
-        return
+def _frame(table: str, rows: list[dict], constants: dict | None = None) -> pa.Table:
+    """Dict rows as an Arrow table typed by the ingest table's declared shape, built column by column
+    (C-level conversion). `constants`: columns with one value for every row (the file's submission, plan,
+    agency, year), filled without a dict per row (merging them into each value's dict cost ~1.5 ms a
+    national workbook)."""
     shape = INGEST_TABLES[table]
     constants = constants or {}
-    frame = pa.table(
+    return pa.table(
         {
             name: pa.array(
                 [constants[name]] * len(rows) if name in constants else [row.get(name) for row in rows],
@@ -80,11 +76,57 @@ def _insert_rows(con, table: str, rows: list[dict], constants: dict | None = Non
             for name, kind in shape.items()
         }
     )
+
+
+def _insert_frame(con, table: str, frame: pa.Table) -> None:
+    """ONE `INSERT … SELECT` of an Arrow table DuckDB scans without copying, by column name (an older
+    warehouse may hold a column added later at the end)."""
     con.register("_treem_rows", frame)
     try:
-        con.execute(f"insert into {table} ({', '.join(shape)}) select * from _treem_rows")
+        con.execute(f"insert into {table} ({', '.join(frame.column_names)}) select * from _treem_rows")
     finally:
         con.unregister("_treem_rows")
+
+
+class PendingRows:
+    """The bulk rows (values, task reports, quarantine) of a batch's files, inserted with one statement per
+    table when the batch commits (or earlier, when a file must read them back: `_vanished`).
+
+    Why: an insert costs ~1 ms of fixed work (register, plan, scan) whatever its size; a national year's
+    ~1,100 values a file insert in ~0.5 ms each when 32 files go together. The submission rows themselves go
+    in at once: later files of the same batch read them (duplicates, supersedes)."""
+
+    def __init__(self) -> None:
+        self.frames: dict[str, list[pa.Table]] = {}
+
+    def add(self, table: str, frame: pa.Table) -> None:
+        self.frames.setdefault(table, []).append(frame)
+
+    def flush(self, con) -> None:
+        for table, frames in self.frames.items():
+            _insert_frame(con, table, pa.concat_tables(frames))
+        self.frames.clear()
+
+
+def _insert_rows(
+    con, table: str, rows: list[dict], constants: dict | None = None, pending: PendingRows | None = None
+) -> None:
+    """Insert dict rows into an ingest table: now, with one statement (the writer is the serial part of the
+    ingest, and per-row Python work there cost ~40 ms a national workbook), or with the batch (`pending`)."""
+    if not rows:
+        return
+    if len(rows) == 1 and pending is None and not constants:  # a submission row: no frame to register
+        shape = INGEST_TABLES[table]
+        marks = ", ".join("?" * len(shape))
+        con.execute(
+            f"insert into {table} ({', '.join(shape)}) values ({marks})", [rows[0].get(c) for c in shape]
+        )
+        return
+    frame = _frame(table, rows, constants)
+    if pending is not None:
+        pending.add(table, frame)
+    else:
+        _insert_frame(con, table, frame)
 
 
 @contextmanager
@@ -137,7 +179,7 @@ def _record_rejected(
     detail: str,
     index: SubmissionIndex,
     parsed: Parsed | None = None,
-    batched: bool = False,
+    batch: PendingRows | None = None,
 ) -> str:
     """One `rejected` row; a file read but refused as a whole (no values) keeps its counts and its
     quarantined cells, so that what was wrong stays visible."""
@@ -147,11 +189,11 @@ def _record_rejected(
     if parsed is not None:
         row.update(rows_read=parsed.rows_read, cells_read=parsed.cells_read)
         row.update(values_quarantined=parsed.cells_quarantined)
-    with _atomic(con, batched):
+    with _atomic(con, batch is not None):
         _insert_rows(con, "audit.submissions", [row])
         if parsed is not None:
             sid = base["submission_id"]
-            _insert_rows(con, "audit.quarantine", [{"submission_id": sid, **q} for q in parsed.quarantine])
+            _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, batch)
     index.rejected_now(base, code)
     return message
 
@@ -214,7 +256,7 @@ def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> lis
     return [f"{code} @ {names.get(loc, loc)}" for code, loc in earlier if (code, loc) not in now]
 
 
-def _record_duplicate(con, base: dict, original: tuple[str, str], batched: bool = False) -> str:
+def _record_duplicate(con, base: dict, original: tuple[str, str], batch: PendingRows | None = None) -> str:
     """One `duplicate` row per receipt of known content, naming the file it repeats (not twice for the
     same file name: re-running a folder does not grow the audit trail)."""
     _, original_name = original
@@ -229,13 +271,13 @@ def _record_duplicate(con, base: dict, original: tuple[str, str], batched: bool 
     if not seen:
         row = {**base, "status": "duplicate", "rows_read": 0, "cells_read": 0, "values_loaded": 0}
         row.update(values_quarantined=0, message=message, reason_code=None)
-        with _atomic(con, batched):
+        with _atomic(con, batch is not None):
             _insert_rows(con, "audit.submissions", [row])
     return message
 
 
 def _load_parsed(
-    con, base: dict, parsed: Parsed, ref: Reference, index: SubmissionIndex, batched: bool = False
+    con, base: dict, parsed: Parsed, ref: Reference, index: SubmissionIndex, batch: PendingRows | None = None
 ) -> tuple[list[str], list[str]]:
     """Insert everything of one parsed file in one transaction; return the superseded submission ids and
     the values they had that this file lacks."""
@@ -272,11 +314,13 @@ def _load_parsed(
     common = {"submission_id": sid, "plan_id": ident.plan_id, "agency_id": agency_id, "year": ident.year}
     key = (ident.plan_id, ident.sector, ident.year, ident.territory_id)
     superseded = list(index.loaded.get(key, []))
-    with _atomic(con, batched):
+    with _atomic(con, batch is not None):
         _insert_rows(con, "audit.submissions", [sub])
-        _insert_rows(con, "raw.indicator_values", parsed.values, common)
-        _insert_rows(con, "raw.task_reports", parsed.task_reports, {"submission_id": sid})
-        _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid})
+        _insert_rows(con, "raw.indicator_values", parsed.values, common, batch)
+        _insert_rows(con, "raw.task_reports", parsed.task_reports, {"submission_id": sid}, batch)
+        _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, batch)
+        if superseded and batch is not None:  # the superseded file's values may still be pending
+            batch.flush(con)
         vanished = _vanished(con, superseded, parsed, ref)
         if vanished:
             con.execute(
@@ -334,6 +378,7 @@ def ingest_paths(
         _backfill_reason_codes(con)
         index = SubmissionIndex(con)
         batch: list[tuple[Path, Prepared | None, FileResult]] = []
+        pending = PendingRows()  # the batch's bulk rows
 
         def done(result: FileResult) -> None:  # only once its rows are committed
             summary.add(result)
@@ -345,6 +390,7 @@ def ingest_paths(
             nonlocal index
             if failed is None:
                 try:
+                    pending.flush(con)
                     con.execute("commit")
                 except Exception:
                     failed = (None, None)
@@ -353,6 +399,7 @@ def ingest_paths(
                         done(result)
             if failed is not None:
                 con.execute("rollback")
+                pending.frames.clear()
                 index = SubmissionIndex(con)  # forget what the rolled-back files taught it
                 for path, ready in [(p, r) for p, r, _ in batch] + ([failed] if failed[0] else []):
                     done(_ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready))
@@ -362,7 +409,7 @@ def ingest_paths(
             if not batch:
                 con.execute("begin transaction")
             try:
-                result = _ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready, batched=True)
+                result = _ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready, pending)
             except Exception:
                 commit_or_replay(failed=(path, ready))
                 continue
@@ -511,9 +558,9 @@ def _ingest_one(
     ref: Reference,
     limits: Limits = DEFAULT_LIMITS,
     ready: Prepared | None = None,
-    batched: bool = False,
+    batch: PendingRows | None = None,
 ) -> FileResult:
-    """Land one file (`batched`: inside the open batch transaction, see `ingest_paths`)."""
+    """Land one file (`batch`: inside the open batch transaction, its bulk rows pending: `ingest_paths`)."""
     sha = ready.sha256 if ready else file_fingerprint(path)
     result = FileResult(path=path, sha256=sha)
     known = index.known.get(sha)
@@ -534,7 +581,7 @@ def _ingest_one(
     result.submission_id = base["submission_id"]
     if known:
         result.status, result.duplicate_of = "duplicate", known[1]
-        result.message = _record_duplicate(con, base, known, batched)
+        result.message = _record_duplicate(con, base, known, batch)
         return result
     ready = ready or prepare(path, ref, limits, sha)
     parsed = ready.parsed
@@ -543,17 +590,17 @@ def _ingest_one(
             raise RejectedFile(*ready.rejection)
         if not parsed.values and not parsed.task_reports:
             raise RejectedFile("no_values", f"{parsed.cells_read} cells read, none loaded")
-        result.superseded, result.vanished = _load_parsed(con, base, parsed, ref, index, batched)
+        result.superseded, result.vanished = _load_parsed(con, base, parsed, ref, index, batch)
     except RejectedFile as exc:
         result.status, result.reason_code = "rejected", exc.code
         kept = parsed if exc.code == "no_values" else None
-        result.message = _record_rejected(con, base, exc.code, exc.detail, index, kept, batched)
+        result.message = _record_rejected(con, base, exc.code, exc.detail, index, kept, batch)
         if kept is not None:
             result.take_counts(kept, loaded=False)
         else:
             parsed = None
     except Exception as exc:  # a failure mid-file: the transaction rolled back; record and continue
-        if batched:  # the batch's transaction is rolled back and its files replayed one by one
+        if batch is not None:  # the batch's transaction is rolled back and its files replayed one by one
             raise
         result.status, result.reason_code = "rejected", "load_failed"
         result.message = _record_rejected(con, base, "load_failed", f"{type(exc).__name__}: {exc}", index)

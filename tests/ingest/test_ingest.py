@@ -231,18 +231,24 @@ def test_corrected_file_supersedes(tan_yen_template, tmp_path, reference):
     assert resent.duplicates == 1
 
 
-def test_correction_lacking_values_says_so_in_its_feedback(tan_yen_template, tmp_path, reference):
+@pytest.mark.parametrize("one_run", [False, True], ids=["two-runs", "one-batch"])
+def test_correction_lacking_values_says_so_in_its_feedback(tan_yen_template, tmp_path, reference, one_run):
     """A correction without some of the earlier file's values: its message and its feedback (written after
-    validation, even when nothing else is wrong with it) name the values that are no longer used."""
+    validation, even when nothing else is wrong with it) name the values that are no longer used -- also
+    when both files land in one batch transaction, the earlier one's values not yet inserted."""
     import openpyxl
 
     first = fill(tan_yen_template, tmp_path / "v1.xlsx", {(NHA_NAM, "F"): 90, (TAN_TRUNG, "F"): 88})
     second = fill(tan_yen_template, tmp_path / "v2.xlsx", {(NHA_NAM, "F"): 91})
-    run(tmp_path, [first], reference)
-    summary, _ = run(tmp_path, [second], reference)
-    assert summary.results[0].vanished == [f"IMMUNIZATION_U1 @ {TAN_TRUNG}"]
+    if one_run:
+        summary, _ = run(tmp_path, [first, second], reference)
+    else:
+        run(tmp_path, [first], reference)
+        summary, _ = run(tmp_path, [second], reference)
+    correction = summary.results[-1]
+    assert correction.vanished == [f"IMMUNIZATION_U1 @ {TAN_TRUNG}"]
     written = feedback_after_ingest(tmp_path / "wh" / "t.duckdb", reference, tmp_path / "feedback")
-    ws = openpyxl.load_workbook(written[summary.results[0].submission_id]).active
+    ws = openpyxl.load_workbook(written[correction.submission_id]).active
     notes = [[c.value for c in row] for row in ws.iter_rows(min_row=8) if row[0].value == "Lưu ý"]
     assert len(notes) == 1
     assert notes[0][5] == f"IMMUNIZATION_U1 @ {TAN_TRUNG}"
@@ -315,13 +321,13 @@ def test_a_failure_inside_a_batch_loses_nothing(tan_yen_template, tmp_path, refe
     ]
     real, calls = loader._insert_rows, []
 
-    def fails_on_the_third_file(con, table, rows, constants=None):
+    def fails_on_the_third_file(con, table, rows, *args):
         if table == "raw.indicator_values":
             calls.append(True)
             if len(calls) == 3:
-                real(con, table, rows[:1], constants)
+                real(con, table, rows[:1], *args)
                 raise RuntimeError("disk full")
-        real(con, table, rows, constants)
+        real(con, table, rows, *args)
 
     monkeypatch.setattr(loader, "_insert_rows", fails_on_the_third_file)
     summary, lines = run(tmp_path, files, reference)
@@ -342,11 +348,11 @@ def test_failure_mid_file_leaves_nothing(messy, tmp_path, reference, monkeypatch
 
     real = loader._insert_rows
 
-    def flaky(con, table, rows, constants=None):
+    def flaky(con, table, rows, *args):
         if table == "raw.indicator_values":
-            real(con, table, rows[:3], constants)
+            real(con, table, rows[:3], *args)
             raise RuntimeError("disk full")
-        real(con, table, rows, constants)
+        real(con, table, rows, *args)
 
     monkeypatch.setattr(loader, "_insert_rows", flaky)
     summary, _ = run(tmp_path, [messy], reference)
