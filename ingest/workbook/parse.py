@@ -136,6 +136,11 @@ class _SheetParser:
         # The layout's column sets, computed once per sheet, not once per row.
         self.label_cols = layout.label_cols
         self.indicator_cols = layout.indicator_columns()
+        # (code, numerator col, denominator col, value col, roles) per indicator: the plain-row path's input
+        self.triples = [
+            (code, roles.get("numerator"), roles.get("denominator"), roles.get("value"), roles)
+            for code, roles in self.indicator_cols.items()
+        ]
         # (unit, factor) per indicator of the sheet: looked up once, not per value
         self.unit_factor = {
             c: _memo(ref, ("parse.unit_factor", c), lambda c=c: _unit_factor(ref.indicators.loc[c]))
@@ -275,10 +280,58 @@ class _SheetParser:
         for c, v in measure_cells.items():
             if lay.measures[c].indicator_code is None:
                 self.quarantine(r, c, v, "unknown_indicator")
-        for code, roles in self.indicator_cols.items():
+        # A sheet without unit formats or formulas (nearly every workbook) takes the plain path for a triple
+        # of plain finite numbers: what `parse_triple` would do, without its per-cell bookkeeping.
+        plain_sheet = not self.sheet.formats and not self.sheet.formulas
+        for code, num_col, den_col, val_col, roles in self.triples:
+            num, den, val = cells.get(num_col), cells.get(den_col), cells.get(val_col)
+            if num is None and den is None and val is None:
+                continue
+            complete = val is not None or (num is not None and den is not None)
+            if plain_sheet and complete and _plain(num) and _plain(den) and _plain(val):
+                self.add_plain(r, code, num_col, num, den, val_col, val, locality_id, is_total)
+                continue
             present = {role: (col, cells[col]) for role, col in roles.items() if col in cells}
-            if present:
-                self.parse_triple(r, code, present, locality_id, is_total)
+            self.parse_triple(r, code, present, locality_id, is_total)
+
+    def add_plain(
+        self,
+        r: int,
+        code: str,
+        num_col: int | None,
+        num_cell: float | int | None,
+        den_cell: float | int | None,
+        val_col: int | None,
+        val_cell: float | int | None,
+        locality_id: str,
+        is_total: bool,
+    ) -> None:
+        """A value row from plain finite numbers (no format, no formula, no text): `parse_triple`'s result
+        for them -- the typed value, else the ratio (empty when the denominator is 0) -- cited at the value
+        cell, else the numerator's."""
+        num = None if num_cell is None else float(num_cell)
+        den = None if den_cell is None else float(den_cell)
+        if val_cell is not None:
+            val, anchor, raw = float(val_cell), val_col, raw_text(val_cell)
+        else:
+            factor = self.unit_factor[code][1]
+            val = round(num / den * factor, 6) if den else None
+            anchor, raw = num_col, f"{raw_text(num_cell)}/{raw_text(den_cell)}"
+        self.out.cells_loaded += (num is not None) + (den is not None) + (val_cell is not None)
+        self.out.values.append(
+            {
+                "indicator_code": code,
+                "locality_id": locality_id,
+                "value": None if val is None else float(val),
+                "value_qualifier": None,
+                "numerator": num,
+                "denominator": den,
+                "is_total_row": is_total,
+                "sheet": self.sheet.name,
+                "cell": cell_ref(r, anchor),
+                "raw_value": raw,
+            }
+        )
 
     def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
         """One number cell on the indicator's unit, or None (not reported, or quarantined here). The common
@@ -369,6 +422,12 @@ class _SheetParser:
         if formats and formats.get((r, col)) == "percent" and isinstance(value, int | float):
             return f"{round(value * 100, 10):g}%"
         return raw_text(value)
+
+
+def _plain(cell: object) -> bool:
+    """An empty cell, or a finite int or float: nothing for `read_cell` to check."""
+    kind = type(cell)
+    return cell is None or ((kind is float or kind is int) and math.isfinite(cell))
 
 
 def _unit_factor(indicator) -> tuple[str, float]:

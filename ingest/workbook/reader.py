@@ -72,19 +72,26 @@ def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, Shee
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             cells: dict[tuple[int, int], object] = {}
+            rows: dict[int, dict[int, object]] = {}  # the same cells by row, in order (`SheetCells.rows`)
             start = sheet.start or (0, 0)
             row0, col0 = start
             for r, values in enumerate(sheet.to_python(skip_empty_area=True), start=row0):
+                row = None
                 for c, value in enumerate(values, start=col0):
                     # empty and blank-text cells are not kept (checked inline: every cell of the used range)
                     if value == "" or value is None or (type(value) is str and value.isspace()):
                         continue
                     cells[(r, c)] = value
+                    if row is None:
+                        row = rows[r] = {}
+                    row[c] = value
             scan = scans.get(meta.name) or SheetScan(meta.name, "")
             for key, text in scan.uncached_formulas.items():
                 cells[key] = UncachedFormula(text)
             visible = meta.visible == pc.SheetVisibleEnum.Visible
             out[meta.name] = SheetCells(meta.name, visible, cells, dict(scan.formats), dict(scan.formulas))
+            if not scan.uncached_formulas:  # else built from the cells when first asked, formulas in place
+                out[meta.name]._rows = rows
         return out
     finally:
         book.close()
