@@ -212,6 +212,21 @@ def test_same_file_twice_loads_once(messy, tmp_path, reference):
     assert query(tmp_path, "select count(*) from audit.submissions") == [(2,)]
 
 
+def test_copies_in_one_batch_are_recorded_once(messy, tmp_path, reference):
+    """Three copies of one file (same name, three folders) in one run, one batch transaction: loaded once,
+    one `duplicate` row for the name, not one per copy -- the batch's pending rows are read back."""
+    copies = []
+    for folder in ("a", "b", "c"):
+        (tmp_path / folder).mkdir()
+        copies.append(tmp_path / folder / messy.name)
+        copies[-1].write_bytes(messy.read_bytes())
+    summary, _ = run(tmp_path, copies, reference)
+    assert [r.status for r in summary.results] == ["loaded", "duplicate", "duplicate"]
+    rows = query(tmp_path, "select status, count(*) from audit.submissions group by 1 order by 1")
+    assert rows == [("duplicate", 1), ("loaded", 1)]
+    assert query(tmp_path, "select count(*) from raw.indicator_values") == [(12,)]
+
+
 def test_corrected_file_supersedes(tan_yen_template, tmp_path, reference):
     first = fill(tan_yen_template, tmp_path / "v1.xlsx", {(NHA_NAM, "F"): 90})
     second = fill(tan_yen_template, tmp_path / "v2.xlsx", {(NHA_NAM, "F"): 91})
