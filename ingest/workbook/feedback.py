@@ -436,7 +436,7 @@ def collect_many(con, submission_ids: list[str], ref, roles: dict | None = None)
             rows, ref, territory, year, (roles or {}).get(sid), row_names.get(sid, {}), names
         )
         feedback.findings += dq_findings(flags.get(sid, []), checks.get(sid, []), ref, names)
-        vanished = vanished_finding(message)
+        vanished = vanished_finding(message, ref)
         if vanished is not None:
             feedback.findings.append(vanished)
     return out
@@ -668,15 +668,21 @@ def vanished_note(vanished: list[str]) -> str:
     return " " + VANISHED_LEAD.format(n=len(vanished)) + shown + "."
 
 
-def vanished_finding(message: str | None) -> Finding | None:
-    """The values an earlier file had and this one lacks, as a line of the feedback (None: none vanished)."""
+def vanished_finding(message: str | None, ref=None) -> Finding | None:
+    """The values an earlier file had and this one lacks, as a line of the feedback (None: none vanished),
+    each named by its indicator's Vietnamese name and its place, never by a code."""
     found = _VANISHED.search(message or "")
     if not found:
         return None
+    values = []
+    for part in found["shown"].split(";"):
+        code, _, place = part.strip().partition(" @ ")
+        if code:
+            values.append(f"{_indicator_name(ref, code) or code} — {place}" if place else code)
     return Finding(
         kind="note",
         problem=f"{found['n']} giá trị của tệp gửi trước không có trong tệp này nên không còn được dùng",
-        values=[part.strip() for part in found["shown"].split(";") if part.strip()],
+        values=values,
         fix="Nếu các giá trị này vẫn đúng, bổ sung vào tệp và gửi lại.",
     )
 

@@ -100,3 +100,19 @@ def test_unchanged_feedback_is_not_written_again(built_warehouse, warehouse_con,
     assert written_fingerprint(path) != before
     rows = [r[6] for r in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
     assert "Một cảnh báo mới" in rows
+
+
+def test_a_correction_lacking_values_says_which_in_its_feedback(built_warehouse, warehouse_con):
+    """The sample correction (dien-bien_culture_2021_sua-doi) lacks one value of the file it replaces: its
+    feedback, written after validation, has a "Lưu ý" line naming the indicator and the place in words."""
+    from ingest.workbook.context import load_reference
+
+    name, sha, message = warehouse_con.execute(
+        "select file_name, sha256, message from audit.submissions "
+        "where file_name = 'dien-bien_culture_2021_sua-doi.xlsx'"
+    ).fetchone()
+    assert "CHILD_MARRIAGE @ Thành phố Điện Biên Phủ" in message  # the message keeps the code for engineers
+    ws = openpyxl.load_workbook(feedback_path(built_warehouse.parent / "feedback", name, sha)).active
+    notes = [r for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r[0] == "Lưu ý"]
+    child_marriage = load_reference().indicators.at["CHILD_MARRIAGE", "name_vi"]
+    assert [r[5] for r in notes] == [f"{child_marriage} — Thành phố Điện Biên Phủ"]

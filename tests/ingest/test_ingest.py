@@ -266,7 +266,8 @@ def test_correction_lacking_values_says_so_in_its_feedback(tan_yen_template, tmp
     ws = openpyxl.load_workbook(written[correction.submission_id]).active
     notes = [[c.value for c in row] for row in ws.iter_rows(min_row=8) if row[0].value == "Lưu ý"]
     assert len(notes) == 1
-    assert notes[0][5] == f"IMMUNIZATION_U1 @ {TAN_TRUNG}"
+    name = reference.indicators.at["IMMUNIZATION_U1", "name_vi"]  # named, not by its code
+    assert notes[0][5] == f"{name} — {TAN_TRUNG}"
     assert notes[0][6].startswith("1 giá trị của tệp gửi trước không có trong tệp này")
     assert "Sẵn sàng gửi" in ws["A3"].value  # a note does not block
 
