@@ -379,50 +379,61 @@ def ingest_paths(
         con.execute("set threads = 1")
         ensure_tables(con, INGEST_TABLES)
         _backfill_reason_codes(con)
-        index = SubmissionIndex(con)
-        batch: list[tuple[Path, Prepared | None, FileResult]] = []
-        pending = PendingRows()  # the batch's bulk rows
-
-        def done(result: FileResult) -> None:  # only once its rows are committed
+        writer = _BatchWriter(con, SubmissionIndex(con), archive_dir, fb_dir, ref, limits)
+        for result in writer.land_all(zip(files, prepared, strict=True)):
             summary.add(result)
             say(f"[{len(summary.results)}/{len(files)}] {result.line()}")
-
-        def commit_or_replay(failed: tuple[Path, Prepared | None] | None = None) -> None:
-            """Commit the batch; if it (or the file `failed`) went wrong, roll it back and land each of
-            its files in a transaction of its own, as if never batched."""
-            nonlocal index
-            if failed is None:
-                try:
-                    pending.flush(con)
-                    con.execute("commit")
-                except Exception:
-                    failed = (None, None)
-                else:
-                    for *_, result in batch:
-                        done(result)
-            if failed is not None:
-                con.execute("rollback")
-                pending.frames.clear()
-                index = SubmissionIndex(con)  # forget what the rolled-back files taught it
-                for path, ready in [(p, r) for p, r, _ in batch] + ([failed] if failed[0] else []):
-                    done(_ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready))
-            batch.clear()
-
-        for path, ready in zip(files, prepared, strict=True):
-            if not batch:
-                con.execute("begin transaction")
-            try:
-                result = _ingest_one(con, index, path, archive_dir, fb_dir, ref, limits, ready, pending)
-            except Exception:
-                commit_or_replay(failed=(path, ready))
-                continue
-            batch.append((path, ready, result))
-            if len(batch) == COMMIT_EVERY:
-                commit_or_replay()
-        if batch:
-            commit_or_replay()
     summary.check()
     return summary
+
+
+class _BatchWriter:
+    """Lands files `COMMIT_EVERY` to a transaction and hands back each file's result once its rows are
+    committed. If anything inside a batch fails (a file's statements, the batch's inserts, the commit), the
+    batch is rolled back and its files are landed again one transaction each, exactly as without batches:
+    a file that fails again is recorded `load_failed`, the others load."""
+
+    def __init__(self, con, index: SubmissionIndex, archive_dir: Path, fb_dir: Path, ref, limits) -> None:
+        self.con, self.index = con, index
+        self.args = (archive_dir, fb_dir, ref, limits)
+        self.batch: list[tuple[Path, Prepared | None, FileResult]] = []
+        self.pending = PendingRows()  # the batch's rows
+
+    def land_all(self, files: Iterable[tuple[Path, Prepared | None]]) -> Iterator[FileResult]:
+        """Each file's result, in order, as soon as its batch is committed."""
+        for path, ready in files:
+            yield from self.land(path, ready)
+        if self.batch:
+            yield from self._commit()
+
+    def land(self, path: Path, ready: Prepared | None) -> list[FileResult]:
+        """Land one file in the open batch; the results committed by this call (none, or the batch's)."""
+        if not self.batch:
+            self.con.execute("begin transaction")
+        try:
+            result = _ingest_one(self.con, self.index, path, *self.args, ready, self.pending)
+        except Exception:
+            return self._replay(failed=(path, ready))
+        self.batch.append((path, ready, result))
+        return self._commit() if len(self.batch) == COMMIT_EVERY else []
+
+    def _commit(self) -> list[FileResult]:
+        try:
+            self.pending.flush(self.con)
+            self.con.execute("commit")
+        except Exception:
+            return self._replay()
+        results = [result for *_, result in self.batch]
+        self.batch.clear()
+        return results
+
+    def _replay(self, failed: tuple[Path, Prepared | None] | None = None) -> list[FileResult]:
+        self.con.execute("rollback")
+        self.pending.frames.clear()
+        self.index = SubmissionIndex(self.con)  # forget what the rolled-back files taught it
+        files = [(path, ready) for path, ready, _ in self.batch] + ([failed] if failed else [])
+        self.batch.clear()
+        return [_ingest_one(self.con, self.index, path, *self.args, ready) for path, ready in files]
 
 
 # --- read-ahead --------------------------------------------------------------------------------------
