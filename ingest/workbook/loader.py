@@ -133,7 +133,7 @@ def _insert_rows(
 @contextmanager
 def _atomic(con, batched: bool) -> Iterator[None]:
     """One file's statements as one unit: a transaction of their own, or (`batched`) part of the open batch
-    transaction, whose failure `ingest_paths` answers by rolling the batch back and replaying its files one
+    transaction, whose failure `_BatchWriter` answers by rolling the batch back and replaying its files one
     transaction each -- so a file is never half loaded either way."""
     if batched:
         yield
@@ -180,7 +180,7 @@ def _record_rejected(
     detail: str,
     index: SubmissionIndex,
     parsed: Parsed | None = None,
-    batch: PendingRows | None = None,
+    pending: PendingRows | None = None,
 ) -> str:
     """One `rejected` row; a file read but refused as a whole (no values) keeps its counts and its
     quarantined cells, so that what was wrong stays visible."""
@@ -190,11 +190,11 @@ def _record_rejected(
     if parsed is not None:
         row.update(rows_read=parsed.rows_read, cells_read=parsed.cells_read)
         row.update(values_quarantined=parsed.cells_quarantined)
-    with _atomic(con, batch is not None):
-        _insert_rows(con, "audit.submissions", [row], None, batch)
+    with _atomic(con, pending is not None):
+        _insert_rows(con, "audit.submissions", [row], None, pending)
         if parsed is not None:
             sid = base["submission_id"]
-            _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, batch)
+            _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, pending)
     index.rejected_now(base, code)
     return message
 
@@ -257,7 +257,7 @@ def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> lis
     return [f"{code} @ {names.get(loc, loc)}" for code, loc in earlier if (code, loc) not in now]
 
 
-def _record_duplicate(con, base: dict, original: tuple[str, str], batch: PendingRows | None = None) -> str:
+def _record_duplicate(con, base: dict, original: tuple[str, str], pending: PendingRows | None = None) -> str:
     """One `duplicate` row per receipt of known content, naming the file it repeats (not twice for the
     same file name: re-running a folder does not grow the audit trail)."""
     _, original_name = original
@@ -265,8 +265,8 @@ def _record_duplicate(con, base: dict, original: tuple[str, str], batch: Pending
     message = (
         f"Tệp '{base['file_name']}' trùng nội dung với tệp '{original_name}' đã nhận trước đó; không nạp lại."
     )
-    if batch is not None:  # the batch's rows, an earlier duplicate of this one among them, are read back
-        batch.flush(con)
+    if pending is not None:  # the batch's rows, an earlier duplicate of this one among them, are read back
+        pending.flush(con)
     seen = con.execute(
         "select 1 from audit.submissions where sha256 = ? and status = 'duplicate' and file_name = ?",
         [base["sha256"], base["file_name"]],
@@ -274,16 +274,21 @@ def _record_duplicate(con, base: dict, original: tuple[str, str], batch: Pending
     if not seen:
         row = {**base, "status": "duplicate", "rows_read": 0, "cells_read": 0, "values_loaded": 0}
         row.update(values_quarantined=0, message=message, reason_code=None)
-        with _atomic(con, batch is not None):
-            _insert_rows(con, "audit.submissions", [row], None, batch)
+        with _atomic(con, pending is not None):
+            _insert_rows(con, "audit.submissions", [row], None, pending)
     return message
 
 
 def _load_parsed(
-    con, base: dict, parsed: Parsed, ref: Reference, index: SubmissionIndex, batch: PendingRows | None = None
+    con,
+    base: dict,
+    parsed: Parsed,
+    ref: Reference,
+    index: SubmissionIndex,
+    pending: PendingRows | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Insert everything of one parsed file in one transaction; return the superseded submission ids and
-    the values they had that this file lacks."""
+    """Insert everything of one parsed file atomically (see `_atomic`); return the superseded submission ids
+    and the values they had that this file lacks."""
     ident = parsed.identity
     sid = base["submission_id"]
     key = ("loader.agency", ident.plan_id, ident.sector, ident.year)
@@ -317,13 +322,13 @@ def _load_parsed(
     common = {"submission_id": sid, "plan_id": ident.plan_id, "agency_id": agency_id, "year": ident.year}
     key = (ident.plan_id, ident.sector, ident.year, ident.territory_id)
     superseded = list(index.loaded.get(key, []))
-    with _atomic(con, batch is not None):
-        _insert_rows(con, "audit.submissions", [sub], None, batch)
-        _insert_rows(con, "raw.indicator_values", parsed.values, common, batch)
-        _insert_rows(con, "raw.task_reports", parsed.task_reports, {"submission_id": sid}, batch)
-        _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, batch)
-        if superseded and batch is not None:  # the superseded file's rows (and this one's) may be pending
-            batch.flush(con)
+    with _atomic(con, pending is not None):
+        _insert_rows(con, "audit.submissions", [sub], None, pending)
+        _insert_rows(con, "raw.indicator_values", parsed.values, common, pending)
+        _insert_rows(con, "raw.task_reports", parsed.task_reports, {"submission_id": sid}, pending)
+        _insert_rows(con, "audit.quarantine", parsed.quarantine, {"submission_id": sid}, pending)
+        if superseded and pending is not None:  # the superseded file's rows (and this one's) may be pending
+            pending.flush(con)
         vanished = _vanished(con, superseded, parsed, ref)
         if vanished:
             con.execute(
@@ -572,9 +577,10 @@ def _ingest_one(
     ref: Reference,
     limits: Limits = DEFAULT_LIMITS,
     ready: Prepared | None = None,
-    batch: PendingRows | None = None,
+    pending: PendingRows | None = None,
 ) -> FileResult:
-    """Land one file (`batch`: inside the open batch transaction, its bulk rows pending: `ingest_paths`)."""
+    """Land one file; with `pending`, inside the open batch transaction of `_BatchWriter`, its rows kept
+    there until the batch commits."""
     sha = ready.sha256 if ready else file_fingerprint(path)
     result = FileResult(path=path, sha256=sha)
     known = index.known.get(sha)
@@ -595,7 +601,7 @@ def _ingest_one(
     result.submission_id = base["submission_id"]
     if known:
         result.status, result.duplicate_of = "duplicate", known[1]
-        result.message = _record_duplicate(con, base, known, batch)
+        result.message = _record_duplicate(con, base, known, pending)
         return result
     ready = ready or prepare(path, ref, limits, sha)
     parsed = ready.parsed
@@ -604,17 +610,17 @@ def _ingest_one(
             raise RejectedFile(*ready.rejection)
         if not parsed.values and not parsed.task_reports:
             raise RejectedFile("no_values", f"{parsed.cells_read} cells read, none loaded")
-        result.superseded, result.vanished = _load_parsed(con, base, parsed, ref, index, batch)
+        result.superseded, result.vanished = _load_parsed(con, base, parsed, ref, index, pending)
     except RejectedFile as exc:
         result.status, result.reason_code = "rejected", exc.code
         kept = parsed if exc.code == "no_values" else None
-        result.message = _record_rejected(con, base, exc.code, exc.detail, index, kept, batch)
+        result.message = _record_rejected(con, base, exc.code, exc.detail, index, kept, pending)
         if kept is not None:
             result.take_counts(kept, loaded=False)
         else:
             parsed = None
     except Exception as exc:  # a failure mid-file: the transaction rolled back; record and continue
-        if batch is not None:  # the batch's transaction is rolled back and its files replayed one by one
+        if pending is not None:  # the batch's transaction is rolled back and its files replayed one by one
             raise
         result.status, result.reason_code = "rejected", "load_failed"
         result.message = _record_rejected(con, base, "load_failed", f"{type(exc).__name__}: {exc}", index)
