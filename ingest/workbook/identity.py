@@ -11,7 +11,6 @@ file name (year, territory name, sector words), which is weaker and flagged as i
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -19,6 +18,7 @@ from xml.etree import ElementTree as ET
 from ingest.localities.normalize import fold_text as fold
 from ingest.reference.labels import SECTOR_VI as SECTOR_VI
 from ingest.workbook.reader import SheetCells
+from ingest.workbook.safety import Package, as_package, open_package
 
 TEMPLATE_VERSION = "treem-wb-1"
 IDENTITY_SHEET = "_treem"
@@ -96,29 +96,33 @@ def from_hidden_sheet(sheets: dict[str, SheetCells]) -> dict[str, str]:
     return out
 
 
-def _xml(zf: zipfile.ZipFile, name: str) -> ET.Element | None:
+def _xml(package: Package, name: str) -> ET.Element | None:
+    data = package.part(name)
+    if data is None:
+        return None
     try:
-        return ET.fromstring(zf.read(name))
-    except (KeyError, ET.ParseError):
+        return ET.fromstring(data)
+    except ET.ParseError:
         return None
 
 
-def from_package(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """(custom document properties, defined name) read straight from the xlsx package parts."""
+def from_package(source: Path | Package) -> tuple[dict[str, str], dict[str, str]]:
+    """(custom document properties, defined name) read straight from the xlsx package parts (a path is
+    opened and checked first: `safety.open_package`)."""
+    package = as_package(source)
     props: dict[str, str] = {}
     named: dict[str, str] = {}
-    with zipfile.ZipFile(path) as zf:
-        root = _xml(zf, "docProps/custom.xml")
-        if root is not None:
-            for prop in root:
-                name = prop.get("name", "")
-                if name.startswith(PROPERTY_PREFIX) and len(prop):
-                    props[name[len(PROPERTY_PREFIX) :]] = (prop[0].text or "").strip()
-        root = _xml(zf, "xl/workbook.xml")
-        if root is not None:
-            for el in root.iter():
-                if el.tag.endswith("definedName") and el.get("name") == DEFINED_NAME:
-                    named = decode(el.text or "")
+    root = _xml(package, "docProps/custom.xml")
+    if root is not None:
+        for prop in root:
+            name = prop.get("name", "")
+            if name.startswith(PROPERTY_PREFIX) and len(prop):
+                props[name[len(PROPERTY_PREFIX) :]] = (prop[0].text or "").strip()
+    root = _xml(package, "xl/workbook.xml")
+    if root is not None:
+        for el in root.iter():
+            if el.tag.endswith("definedName") and el.get("name") == DEFINED_NAME:
+                named = decode(el.text or "")
     return props, named
 
 
@@ -154,10 +158,12 @@ def identify(
     sheets: dict[str, SheetCells],
     plan_territories: dict[str, list[str]],
     title_rows: int = 6,
+    package: Package | None = None,
 ) -> Identity:
-    """Identity from the strongest source available, with notes on disagreements and fallbacks."""
+    """Identity from the strongest source available, with notes on disagreements and fallbacks (`package`:
+    the file's parts, when the caller has them already)."""
     hidden = from_hidden_sheet(sheets)
-    props, named = from_package(path)
+    props, named = from_package(package or path)
     sources = [("hidden_sheet", hidden), ("custom_properties", props), ("defined_name", named)]
     found = [(name, data) for name, data in sources if data.get("plan_id")]
     if found:
@@ -204,16 +210,15 @@ def peek_year(path: Path) -> int | None:
     Unsafe or unreadable files return None; the caller decides (e.g. the arrival year).
     """
     from ingest.workbook.reader import read_workbook
-    from ingest.workbook.safety import check_file
 
     try:
-        check_file(Path(path))
-        props, named = from_package(Path(path))
+        package = open_package(Path(path))
+        props, named = from_package(package)
         for data in (props, named):
             if data.get("year"):
                 return int(data["year"])
-        sheets = read_workbook(Path(path))
-        year = identify(Path(path), sheets, {}).year
+        sheets = read_workbook(package)
+        year = identify(Path(path), sheets, {}, package=package).year
         return int(year) if year else None
     except Exception:
         return None

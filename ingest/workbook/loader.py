@@ -7,11 +7,11 @@ archive the original under `archive/<sha[:2]>/<sha><suffix>`, run the safety che
 insert the submission row, its values and its quarantine rows and mark earlier `loaded`
 submissions of the same plan × sector × year × territory `superseded` (a national plan is reported by every
 province: one province's file must not replace another's; dbt's `int_submissions_ranked` uses the same key).
-Up to `COMMIT_EVERY` files share a transaction (a commit per file cost ~1 ms); any failure rolls it back and
-lands those files again one transaction each, where the failing file is recorded as `rejected` with the
-error; the batch continues. A run stopped mid-way keeps only committed files (the rest stay in the inbox).
-Every file leaves one `audit.submissions` row per receipt: `loaded`, `rejected` (with its `reason_code`),
-or `duplicate` (naming the file whose content it repeats).
+Files share a transaction until their rows fill `COMMIT_ROWS` (or `COMMIT_EVERY` files); any failure rolls
+it back and lands those files again one transaction each, where the failing file is recorded as `rejected`
+with the error; the batch continues. A run stopped mid-way keeps only committed files (the rest stay in the
+inbox). Every file leaves one `audit.submissions` row per receipt: `loaded`, `rejected` (with its
+`reason_code`), or `duplicate` (naming the file whose content it repeats).
 
 A submission never silently erases data: a file with no value and no task report is rejected (`no_values`)
 and supersedes nothing; a file that supersedes an earlier one and lacks some of its values says which ones
@@ -44,9 +44,10 @@ from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_file
 from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import vanished_note, write_rejection_feedback
+from ingest.workbook.identity import Identity
 from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
-from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, check_file
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, open_package
 from ingest.workbook.summary import FileResult, IngestSummary
 from ingest.workers import reset_worker_signals
 
@@ -65,14 +66,32 @@ def _frame(table: str, rows: list[dict], constants: dict | None = None) -> pa.Ta
     (C-level conversion). `constants`: columns with one value for every row (the file's submission, plan,
     agency, year), filled without a dict per row (merging them into each value's dict cost ~1.5 ms a
     national workbook)."""
-    shape = INGEST_TABLES[table]
     constants = constants or {}
+    known = _columns(table, rows, skip=constants)
+    return _with_constants(table, known, constants)
+
+
+def _columns(table: str, rows: list[dict], skip: Iterable[str] = ()) -> pa.Table:
+    """The columns of the ingest table that the rows carry, typed, without the `skip` ones."""
+    shape = INGEST_TABLES[table]
     return pa.table(
         {
-            name: pa.array(
-                [constants[name]] * len(rows) if name in constants else [row.get(name) for row in rows],
-                _ARROW_TYPES[kind],
-            )
+            name: pa.array([row.get(name) for row in rows], _ARROW_TYPES[kind])
+            for name, kind in shape.items()
+            if name not in skip
+        }
+    )
+
+
+def _with_constants(table: str, frame: pa.Table, constants: dict) -> pa.Table:
+    """`frame` with the constant columns added, in the ingest table's declared order."""
+    shape = INGEST_TABLES[table]
+    n = frame.num_rows
+    return pa.table(
+        {
+            name: pa.array([constants[name]] * n, _ARROW_TYPES[kind])
+            if name in constants
+            else frame.column(name)
             for name, kind in shape.items()
         }
     )
@@ -99,22 +118,40 @@ class PendingRows:
 
     def __init__(self) -> None:
         self.frames: dict[str, list[pa.Table]] = {}
+        self.rows = 0  # rows added since the batch began (flushed or not): what decides when it commits
 
     def add(self, table: str, frame: pa.Table) -> None:
         self.frames.setdefault(table, []).append(frame)
+        self.rows += frame.num_rows
 
     def flush(self, con) -> None:
         for table, frames in self.frames.items():
             _insert_frame(con, table, pa.concat_tables(frames))
         self.frames.clear()
 
+    def clear(self) -> None:
+        self.frames.clear()
+        self.rows = 0
+
 
 def _insert_rows(
-    con, table: str, rows: list[dict], constants: dict | None = None, pending: PendingRows | None = None
+    con,
+    table: str,
+    rows: list[dict] | pa.Table,
+    constants: dict | None = None,
+    pending: PendingRows | None = None,
 ) -> None:
-    """Insert dict rows into an ingest table: now, with one statement (the writer is the serial part of the
-    ingest, and per-row Python work there cost ~40 ms a national workbook), or with the batch (`pending`)."""
-    if not rows:
+    """Insert rows (dicts, or an Arrow table of a `Landing`) into an ingest table: now, with one statement
+    (the writer is the serial part of the ingest, and per-row Python work there cost ~40 ms a national
+    workbook), or with the batch (`pending`)."""
+    if not len(rows):
+        return
+    if isinstance(rows, pa.Table):
+        frame = _with_constants(table, rows, constants or {})
+        if pending is not None:
+            pending.add(table, frame)
+        else:
+            _insert_frame(con, table, frame)
         return
     if len(rows) == 1 and pending is None and not constants:  # a submission row: no frame to register
         shape = INGEST_TABLES[table]
@@ -179,7 +216,7 @@ def _record_rejected(
     code: str,
     detail: str,
     index: SubmissionIndex,
-    parsed: Parsed | None = None,
+    parsed: Landing | None = None,
     pending: PendingRows | None = None,
 ) -> str:
     """One `rejected` row; a file read but refused as a whole (no values) keeps its counts and its
@@ -243,7 +280,7 @@ class SubmissionIndex:
             self.known.setdefault(base["sha256"], (base["submission_id"], base["file_name"]))
 
 
-def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> list[str]:
+def _vanished(con, superseded: list[str], parsed: Landing, ref: Reference) -> list[str]:
     """'INDICATOR @ locality name' of the values the superseded submissions had and this file lacks."""
     if not superseded:
         return []
@@ -252,7 +289,8 @@ def _vanished(con, superseded: list[str], parsed: Parsed, ref: Reference) -> lis
         "where submission_id in (select unnest(?)) order by 1, 2",
         [superseded],
     ).fetchall()
-    now = {(v["indicator_code"], v["locality_id"]) for v in parsed.values}
+    values = parsed.values
+    now = set(zip(values["indicator_code"].to_pylist(), values["locality_id"].to_pylist(), strict=True))
     names = ref.localities.get("name_vi", {})
     return [f"{code} @ {names.get(loc, loc)}" for code, loc in earlier if (code, loc) not in now]
 
@@ -282,7 +320,7 @@ def _record_duplicate(con, base: dict, original: tuple[str, str], pending: Pendi
 def _load_parsed(
     con,
     base: dict,
-    parsed: Parsed,
+    parsed: Landing,
     ref: Reference,
     index: SubmissionIndex,
     pending: PendingRows | None = None,
@@ -345,9 +383,14 @@ def _load_parsed(
     return superseded, vanished
 
 
-# Files per transaction. A DuckDB commit writes and syncs the WAL: ~1 ms a file when each file committed
-# alone. Each file stays atomic: a failure rolls the batch back and replays its files one transaction each.
-COMMIT_EVERY = 32
+# When a batch commits: once its files' rows reach COMMIT_ROWS, or after COMMIT_EVERY files. DuckDB writes a
+# transaction's rows to its write-ahead log, and checkpoints that log into the file once it passes 16 MB:
+# both redo the work, and a year's commits cost ~1-1.5 s that way with 32 files a batch. A transaction that
+# appends a whole row group (122,880 rows) to a table writes it straight into the file instead, so a batch
+# holds two row groups' worth (~220 national workbooks' values), and its WAL stays small. Each file stays
+# atomic: a failure rolls the batch back and replays its files one transaction each.
+COMMIT_ROWS = 2 * 122_880
+COMMIT_EVERY = 512
 
 
 def ingest_paths(
@@ -393,7 +436,7 @@ def ingest_paths(
 
 
 class _BatchWriter:
-    """Lands files `COMMIT_EVERY` to a transaction and hands back each file's result once its rows are
+    """Lands files in batch transactions (`COMMIT_ROWS`) and hands back each file's result once its rows are
     committed. If anything inside a batch fails (a file's statements, the batch's inserts, the commit), the
     batch is rolled back and its files are landed again one transaction each, exactly as without batches:
     a file that fails again is recorded `load_failed`, the others load."""
@@ -420,7 +463,8 @@ class _BatchWriter:
         except Exception:
             return self._replay(failed=(path, ready))
         self.batch.append((path, ready, result))
-        return self._commit() if len(self.batch) == COMMIT_EVERY else []
+        full = self.pending.rows >= COMMIT_ROWS or len(self.batch) >= COMMIT_EVERY
+        return self._commit() if full else []
 
     def _commit(self) -> list[FileResult]:
         try:
@@ -430,11 +474,12 @@ class _BatchWriter:
             return self._replay()
         results = [result for *_, result in self.batch]
         self.batch.clear()
+        self.pending.clear()
         return results
 
     def _replay(self, failed: tuple[Path, Prepared | None] | None = None) -> list[FileResult]:
         self.con.execute("rollback")
-        self.pending.frames.clear()
+        self.pending.clear()
         self.index = SubmissionIndex(self.con)  # forget what the rolled-back files taught it
         files = [(path, ready) for path, ready, _ in self.batch] + ([failed] if failed else [])
         self.batch.clear()
@@ -455,32 +500,83 @@ READ_AHEAD_PER_WORKER = 4
 
 
 @dataclass
+class Landing:
+    """What the writer needs of a parse, made where the file was parsed: its identity, counts and notes,
+    and its rows as Arrow tables (the columns the parse knows; the writer adds the submission's).
+
+    Why: a national workbook's ~1,100 value dicts cost ~1.4 ms to pickle from the reading worker to the
+    writer and ~1 ms to turn into a table there, in the one serial process; its table pickles in ~0.4 ms.
+    Row-count attributes keep `Parsed`'s names, so `len(landing.values)` reads as it did."""
+
+    identity: Identity
+    values: pa.Table
+    task_reports: pa.Table
+    quarantine: pa.Table
+    rows_read: int
+    cells_read: int
+    cells_label: int
+    cells_loaded: int
+    cells_not_reported: int
+    notes_vi: list[str]
+
+    @property
+    def cells_quarantined(self) -> int:
+        return self.quarantine.num_rows
+
+    @classmethod
+    def of(cls, parsed: Parsed) -> Landing:
+        return cls(
+            identity=parsed.identity,
+            values=_columns("raw.indicator_values", parsed.values, _WRITER_COLUMNS["raw.indicator_values"]),
+            task_reports=_columns(
+                "raw.task_reports", parsed.task_reports, _WRITER_COLUMNS["raw.task_reports"]
+            ),
+            quarantine=_columns("audit.quarantine", parsed.quarantine, _WRITER_COLUMNS["audit.quarantine"]),
+            rows_read=parsed.rows_read,
+            cells_read=parsed.cells_read,
+            cells_label=parsed.cells_label,
+            cells_loaded=parsed.cells_loaded,
+            cells_not_reported=parsed.cells_not_reported,
+            notes_vi=parsed.notes_vi,
+        )
+
+
+# The columns the writer fills for every row of a file (`_load_parsed`): not known where it is parsed.
+_WRITER_COLUMNS = {
+    "raw.indicator_values": ("submission_id", "plan_id", "agency_id", "year"),
+    "raw.task_reports": ("submission_id",),
+    "audit.quarantine": ("submission_id",),
+}
+
+
+def _parsed_rows(table: str, rows: list[dict]) -> pa.Table:
+    return _columns(table, rows, skip=_WRITER_COLUMNS[table])
+
+
+@dataclass
 class Prepared:
     """A file read and parsed (or refused) ahead of its turn: what `_ingest_one` needs besides the DB."""
 
     sha256: str
-    parsed: Parsed | None = None
+    parsed: Landing | None = None
     rejection: tuple[str, str] | None = None  # (reason code, detail)
 
 
 def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) -> Prepared:
-    """Hash, safety-check and parse one file; whole-file problems become a rejection, never an exception."""
-    ready = Prepared(sha or file_fingerprint(path))
+    """Check, hash and parse one file, read once; whole-file problems become a rejection, never an
+    exception. `sha`: the writer's hash of the file, when it has one (the serial path)."""
     try:
-        check_file(path, limits)
-        ready.parsed = _without_cells(parse_workbook(path, ref, limits))
+        package = open_package(path, limits)
+    except UnsafeFileError as exc:
+        return Prepared(sha or file_fingerprint(path), rejection=(exc.code, exc.detail))
+    ready = Prepared(sha or package.sha256)
+    try:
+        ready.parsed = Landing.of(parse_workbook(package, ref, limits))
     except (UnsafeFileError, RejectedFile) as exc:
         ready.rejection = (exc.code, exc.detail)
     except Exception as exc:  # an unexpected parser failure: recorded like a failed load, the batch goes on
         ready.rejection = ("load_failed", f"{type(exc).__name__}: {exc}")
     return ready
-
-
-def _without_cells(parsed: Parsed) -> Parsed:
-    """The parse without its layout: the writer needs none of it, and the layout holds the data sheet's
-    cells -- the whole sheet -- which would otherwise be pickled from the reading worker to the writer."""
-    parsed.layout = None
-    return parsed
 
 
 def _worker_count(workers: int | None, files: int) -> int:

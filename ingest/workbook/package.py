@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, UnsafeFileError
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -36,6 +34,7 @@ _NS = {
 PERCENT_BUILTIN = frozenset({9, 10})
 _ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_UNPLACED_CELL = re.compile(rb'<c[ >](?!r=")')  # a cell whose first attribute is not its reference
 _FORMULA = re.compile(rb"<f[ >/]")  # not <formula1> of a data validation
 _CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
@@ -84,12 +83,20 @@ def _format_kind(code: str) -> str | None:
     return None
 
 
-def style_kinds(zf: zipfile.ZipFile) -> dict[int, str]:
+def style_kinds(package: Package) -> dict[int, str]:
     """cellXfs index -> 'percent' / 'per_mille' for the styles whose number format carries a unit."""
-    try:
-        root = ET.fromstring(zf.read("xl/styles.xml"))
-    except (KeyError, ET.ParseError):
+    data = package.part("xl/styles.xml")
+    if data is None:
         return {}
+    return dict(_style_kinds(data))
+
+
+@lru_cache(maxsize=16)  # the files of one template share their styles part: parsed once, not per file
+def _style_kinds(data: bytes) -> tuple[tuple[int, str], ...]:
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return ()
     custom = {
         int(nf.get("numFmtId", "-1")): nf.get("formatCode", "")
         for nf in root.iterfind("m:numFmts/m:numFmt", _NS)
@@ -100,16 +107,16 @@ def style_kinds(zf: zipfile.ZipFile) -> dict[int, str]:
         kind = "percent" if fmt_id in PERCENT_BUILTIN else _format_kind(custom.get(fmt_id, ""))
         if kind:
             out[i] = kind
-    return out
+    return tuple(out.items())
 
 
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(package: Package) -> dict[str, str]:
     """Sheet name -> part path inside the package (xl/worksheets/sheetN.xml), in workbook order."""
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    try:
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except KeyError:
+    book = ET.fromstring(package.part("xl/workbook.xml") or b"")
+    rels_xml = package.part("xl/_rels/workbook.xml.rels")
+    if rels_xml is None:
         return {}
+    rels = ET.fromstring(rels_xml)
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iterfind("pr:Relationship", _NS)}
     out = {}
     for sheet in book.iterfind("m:sheets/m:sheet", _NS):
@@ -119,15 +126,24 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _bounds(data: bytes) -> tuple[int, int] | None:
-    """(rows, cols) an upper bound of the sheet's used rectangle, cheaply: the largest row number and the
-    widest column letter written anywhere. None when some cell does not start with its `r` attribute
-    (another attribute order, or placed by position): then only the exact scan can tell."""
-    if data.count(b"<c>") + data.count(b"<c ") != data.count(b'<c r="'):
-        return None
-    rows = max((int(m) for m in _ROW_REF.findall(data)), default=0)
-    cols = max((col_index(m.decode()) + 1 for m in set(_WIDE_COL.findall(data))), default=26)
-    return rows, cols
+def _fits(data: bytes, max_cells: int) -> bool:
+    """True when a cheap upper bound of the sheet's used rectangle is within `max_cells`; False when only
+    the exact scan (`_value_bounds`) can tell: some cell does not start with its `r` attribute (another
+    attribute order, or placed by position), a cell's reference has more row digits than every row number
+    written (`<row r="1"><c r="XFD900000">` is placed by the cell's reference: calamine would allocate
+    900,000 rows), a column has three letters, or the bound is too large. Rows: the largest row number's
+    order of magnitude; columns: 26 or 702 (one or two letters), else the widest column written."""
+    if _UNPLACED_CELL.search(data):
+        return False
+    digits = len(str(max(map(int, _ROW_REF.findall(data)), default=0)))
+    if re.search(rb'<c r="(?:[A-Z]{3}|[A-Z]{1,2}\d{%d})' % (digits + 1), data):
+        return False
+    rows = 10**digits - 1
+    cols = 702 if _WIDE_COL.search(data) else 26
+    if rows * cols <= max_cells:
+        return True
+    cols = max(col_index(m.decode()) + 1 for m in set(_WIDE_COL.findall(data)))
+    return rows * cols <= max_cells
 
 
 def _value_bounds(data: bytes) -> tuple[int, int, str]:
@@ -178,31 +194,28 @@ def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan) -> N
                 scan.uncached_formulas[key] = text
 
 
-def scan_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetScan]:
+def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetScan]:
     """Per sheet name, the facts above; raise UnsafeFileError before any dense read could hurt."""
-    with zipfile.ZipFile(path) as zf:
-        names = {i.filename: i for i in zf.infolist()}
-        strings = names.get("xl/sharedStrings.xml")
-        if strings is not None and strings.file_size > limits.max_shared_strings_bytes:
-            raise UnsafeFileError("too_many_strings", f"sharedStrings.xml {strings.file_size} bytes")
-        if strings is not None:
-            count = zf.read(strings).count(b"<si")
-            if count > limits.max_shared_strings:
-                raise UnsafeFileError("too_many_strings", f"{count} shared strings")
-        kinds = style_kinds(zf)
-        out: dict[str, SheetScan] = {}
-        for name, part in sheet_parts(zf).items():
-            if part not in names:
-                continue
-            data = zf.read(part)
-            bound = _bounds(data)
-            if bound is None or bound[0] * bound[1] > limits.max_sheet_cells:
-                rows, cols, far = _value_bounds(data)
-                if rows * cols > limits.max_sheet_cells:
-                    raise UnsafeFileError(
-                        "sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)"
-                    )
-            scan = SheetScan(name, part)
-            _cells_of_interest(data, kinds, scan)
-            out[name] = scan
-        return out
+    strings = package.part("xl/sharedStrings.xml")
+    if strings is not None and len(strings) > limits.max_shared_strings_bytes:
+        raise UnsafeFileError("too_many_strings", f"sharedStrings.xml {len(strings)} bytes")
+    if strings is not None:
+        count = strings.count(b"<si")
+        if count > limits.max_shared_strings:
+            raise UnsafeFileError("too_many_strings", f"{count} shared strings")
+    kinds = style_kinds(package)
+    out: dict[str, SheetScan] = {}
+    for name, part in sheet_parts(package).items():
+        data = package.part(part)
+        if data is None:
+            continue
+        if not _fits(data, limits.max_sheet_cells):
+            rows, cols, far = _value_bounds(data)
+            if rows * cols > limits.max_sheet_cells:
+                raise UnsafeFileError(
+                    "sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)"
+                )
+        scan = SheetScan(name, part)
+        _cells_of_interest(data, kinds, scan)
+        out[name] = scan
+    return out

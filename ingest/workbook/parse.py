@@ -43,6 +43,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.workbook.context import Reference, reporting_date
@@ -50,9 +51,9 @@ from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_code
 from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
 from ingest.workbook.layout import INSTRUCTIONS_SHEET, Layout, find_layouts
 from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
-from ingest.workbook.reader import SheetCells, cell_ref, read_workbook
+from ingest.workbook.reader import SheetCells, cell_ref, column_letter, read_workbook
 from ingest.workbook.reasons import reason_vi
-from ingest.workbook.safety import DEFAULT_LIMITS, Limits
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, UnsafeFileError, as_package
 from ingest.workbook.task_sheet import TaskLayout, TaskParse, find_task_layout, parse_task_sheet
 
 UNIT_MARKS = {"percent": "percent", "per_1000_live_births": "per_mille"}
@@ -141,6 +142,7 @@ class _SheetParser:
             (code, roles.get("numerator"), roles.get("denominator"), roles.get("value"), roles)
             for code, roles in self.indicator_cols.items()
         ]
+        self.letters = {c: column_letter(c) for c in layout.measures}  # a value's cell is letters + row
         # (unit, factor) per indicator of the sheet: looked up once, not per value
         self.unit_factor = {
             c: _memo(ref, ("parse.unit_factor", c), lambda c=c: _unit_factor(ref.indicators.loc[c]))
@@ -311,8 +313,9 @@ class _SheetParser:
         cell, else the numerator's."""
         num = None if num_cell is None else float(num_cell)
         den = None if den_cell is None else float(den_cell)
-        if val_cell is not None:
-            val, anchor, raw = float(val_cell), val_col, raw_text(val_cell)
+        if val_cell is not None:  # `raw_text` of a plain number, inline: this runs for every value
+            val, anchor = float(val_cell), val_col
+            raw = str(int(val)) if type(val_cell) is float and val.is_integer() else str(val_cell)
         else:
             factor = self.unit_factor[code][1]
             val = round(num / den * factor, 6) if den else None
@@ -328,7 +331,7 @@ class _SheetParser:
                 "denominator": den,
                 "is_total_row": is_total,
                 "sheet": self.sheet.name,
-                "cell": cell_ref(r, anchor),
+                "cell": self.letters[anchor] + str(r + 1),
                 "raw_value": raw,
             }
         )
@@ -469,6 +472,7 @@ def _outside(sheet: SheetCells, is_label: Callable[[int, int, object], bool] | N
 INSTRUCTIONS_NAME_COLUMN, INSTRUCTIONS_FACTOR_COLUMN = 0, 4
 
 
+@lru_cache(maxsize=4096, typed=True)  # an instructions sheet repeats its template's texts in every file
 def _reads_as_number(value: object) -> bool:
     try:
         return parse_number(value).value is not None
@@ -543,17 +547,19 @@ def _task_texts(ref: Reference, plan_id: str) -> dict[str, str]:
     return dict(zip(plan_tasks["task_id"], plan_tasks["text_vi"], strict=True))
 
 
-def parse_workbook(path: Path, ref: Reference, limits: Limits = DEFAULT_LIMITS) -> Parsed:
-    """Read, identify, find the layout and parse; raise RejectedFile for whole-file problems."""
-    from ingest.workbook.safety import UnsafeFileError
-
+def parse_workbook(source: Path | Package, ref: Reference, limits: Limits = DEFAULT_LIMITS) -> Parsed:
+    """Read, identify, find the layout and parse; raise RejectedFile for whole-file problems (and
+    `safety.UnsafeFileError` for a path that fails the safety checks; a `Package` passed them already)."""
+    package = as_package(source, limits)
+    path = package.path
     try:
-        sheets = read_workbook(path, limits)
+        sheets = read_workbook(package, limits)
     except UnsafeFileError:
         raise
     except Exception as exc:  # calamine raises several types for broken packages
         raise RejectedFile("corrupt", f"{type(exc).__name__}: {exc}") from exc
-    identity = identify(path, sheets, _memo(ref, ("parse.territory_names",), ref.plan_territory_names))
+    territory_names = _memo(ref, ("parse.territory_names",), ref.plan_territory_names)
+    identity = identify(path, sheets, territory_names, package=package)
     if not identity.complete or identity.plan_id not in ref.plans.index:
         raise RejectedFile("unknown_identity", f"{identity}")
     if not identity.territory_id:

@@ -12,6 +12,7 @@ returns as '' and which are kept here as `UncachedFormula` cells so that they ar
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import python_calamine as pc
 
 from ingest.workbook.numbers import UncachedFormula
 from ingest.workbook.package import SheetScan, column_letter, scan_package
-from ingest.workbook.safety import DEFAULT_LIMITS, Limits
+from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, as_package
 
 __all__ = ["SheetCells", "cell_ref", "column_letter", "read_workbook"]
 
@@ -59,12 +60,14 @@ class SheetCells:
         return self._rows
 
 
-def read_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetCells]:
+def read_workbook(source: Path | Package, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetCells]:
     """All worksheets (visible or not) as sparse cell maps, in workbook order.
 
-    Raises `safety.UnsafeFileError` (before calamine reads anything) for a sheet too large to read."""
-    scans = scan_package(path, limits)
-    book = pc.CalamineWorkbook.from_path(str(path))
+    Raises `safety.UnsafeFileError` (before calamine reads anything) for a file that fails the safety checks
+    (a path is checked here; a `Package` already was) or a sheet too large to read."""
+    package = as_package(source, limits)
+    scans = scan_package(package, limits)
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(package.data))
     try:
         out: dict[str, SheetCells] = {}
         for meta in book.sheets_metadata:

@@ -26,10 +26,10 @@ def test_a_dying_reader_rejects_its_file_and_the_batch_goes_on(
 
     real = loader.parse_workbook
 
-    def parse_or_die(path, ref, limits):
-        if path.name.startswith("die"):
+    def parse_or_die(package, ref, limits):  # the file as read once by the safety checks
+        if package.path.name.startswith("die"):
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, ref, limits)
+        return real(package, ref, limits)
 
     monkeypatch.setattr(loader, "parse_workbook", parse_or_die)  # forked workers inherit the patch
     files = [
@@ -128,6 +128,24 @@ def test_far_cell_refused_whatever_the_attribute_order(tmp_path):
     with pytest.raises(UnsafeFileError) as err:
         read_workbook(_package(tmp_path / "far.xlsx", xml))
     assert err.value.code == "sheet_too_large" and "XFD20000" in err.value.detail
+
+
+def test_far_cell_in_a_near_row_is_refused_before_calamine_reads_it(tmp_path):
+    """A cell is placed by its own reference, whatever its row says: `<row r="1">` holding `XFD900000` would
+    make calamine allocate 900,000 × 16,384 cells and abort the process (no exception to catch)."""
+    import pytest
+
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    xml = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD900000"><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "far-in-row-1.xlsx", xml))
+    assert err.value.code == "sheet_too_large" and "XFD900000" in err.value.detail
+    # a deep row whose number is written on its row is caught the same way
+    xml = '<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="XFD900000"><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError):
+        read_workbook(_package(tmp_path / "far-row.xlsx", xml))
 
 
 def test_far_empty_styled_cell_is_no_data(tmp_path):

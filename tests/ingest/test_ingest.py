@@ -325,12 +325,16 @@ def test_one_batch_knows_what_it_loaded_and_refused(
     )
 
 
-def test_a_failure_inside_a_batch_loses_nothing(tan_yen_template, tmp_path, reference, monkeypatch):
-    """Files share a transaction (COMMIT_EVERY): a file failing once mid-batch rolls the batch back, and its
-    files are landed again one transaction each -- none half loaded, none lost, none twice."""
+@pytest.mark.parametrize("closed_by", [("COMMIT_EVERY", 4), ("COMMIT_ROWS", 10)], ids=["files", "rows"])
+def test_a_failure_inside_a_batch_loses_nothing(
+    tan_yen_template, tmp_path, reference, monkeypatch, closed_by
+):
+    """Files share a transaction (closed after COMMIT_EVERY files or COMMIT_ROWS rows; a file here adds
+    three rows): a file failing once mid-batch rolls the batch back, and its files are landed again one
+    transaction each -- none half loaded, none lost, none twice."""
     from ingest.workbook import loader
 
-    monkeypatch.setattr(loader, "COMMIT_EVERY", 4)
+    monkeypatch.setattr(loader, *closed_by)
     files = [
         fill(tan_yen_template, tmp_path / f"y-te-{n}.xlsx", {(NHA_NAM, "F"): 80 + n, (TAN_TRUNG, "F"): 70})
         for n in range(6)
