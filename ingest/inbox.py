@@ -96,13 +96,19 @@ def archived_path(sha: str, suffix: str, archive_dir: Path) -> Path:
     return archive_dir / sha[:2] / f"{sha}{suffix.lower() or '.bin'}"
 
 
-def archive_copy(path: Path, sha: str, archive_dir: Path) -> Path:
-    """Keep the original under its hash (once); the file itself stays where it is."""
+def archive_copy(path: Path, sha: str, archive_dir: Path, data: bytes | None = None) -> Path:
+    """Keep the original under its hash (once); the file itself stays where it is. `data`: its bytes as
+    read and hashed (the ingest's reading workers archive what they parsed), written with its times."""
     target = archived_path(sha, path.suffix, archive_dir)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.part")
-        shutil.copy2(path, tmp)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")  # two processes may archive a copy
+        if data is None:
+            shutil.copy2(path, tmp)
+        else:
+            tmp.write_bytes(data)
+            stat = path.stat()
+            os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         os.replace(tmp, target)  # a crash never leaves a half-copied original under the final name
     return target
 

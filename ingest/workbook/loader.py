@@ -422,7 +422,7 @@ def ingest_paths(
     summary = IngestSummary()
     # The pool forks before the connection opens: the workers never hold a handle on the warehouse.
     workers = _worker_count(workers, len(files))
-    with read_ahead(files, ref, limits, workers) as prepared, connect(wh) as con:
+    with read_ahead(files, ref, limits, workers, archive_dir) as prepared, connect(wh) as con:
         # One DuckDB thread: the writer's statements are small, and the reading workers need the other cores.
         con.execute("set threads = 1")
         ensure_tables(con, INGEST_TABLES)
@@ -562,14 +562,20 @@ class Prepared:
     rejection: tuple[str, str] | None = None  # (reason code, detail)
 
 
-def prepare(path: Path, ref: Reference, limits: Limits, sha: str | None = None) -> Prepared:
+def prepare(
+    path: Path, ref: Reference, limits: Limits, sha: str | None = None, archive_dir: Path | None = None
+) -> Prepared:
     """Check, hash and parse one file, read once; whole-file problems become a rejection, never an
-    exception. `sha`: the writer's hash of the file, when it has one (the serial path)."""
+    exception. `sha`: the writer's hash of the file, when it has one (the serial path). `archive_dir`: keep
+    the bytes read there under their hash (a reading worker does, so that the writer need not copy them,
+    and the archive holds exactly what was parsed)."""
     try:
         package = open_package(path, limits)
     except UnsafeFileError as exc:
         return Prepared(sha or file_fingerprint(path), rejection=(exc.code, exc.detail))
     ready = Prepared(sha or package.sha256)
+    if archive_dir is not None:
+        archive_copy(path, package.sha256, archive_dir, package.data)
     try:
         ready.parsed = Landing.of(parse_workbook(package, ref, limits))
     except (UnsafeFileError, RejectedFile) as exc:
@@ -588,12 +594,12 @@ def _worker_count(workers: int | None, files: int) -> int:
     return max(0, min(workers, files)) if workers > 1 else 0
 
 
-_SHARED: tuple[Reference, Limits] | None = None  # set in the parent before forking the workers
+_SHARED: tuple[Reference, Limits, Path] | None = None  # set in the parent before forking the workers
 
 
 def _prepare_in_worker(path: Path) -> Prepared:
-    ref, limits = _SHARED
-    return prepare(path, ref, limits)
+    ref, limits, archive_dir = _SHARED
+    return prepare(path, ref, limits, archive_dir=archive_dir)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -646,14 +652,17 @@ def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
 
 
 @contextmanager
-def read_ahead(files: list[Path], ref: Reference, limits: Limits, workers: int) -> Iterator:
-    """An iterator of `Prepared` per file, in order: from forked workers, or None per file (prepare lazily,
-    so a duplicate is never parsed) when `workers` is 0 or the platform cannot fork."""
+def read_ahead(
+    files: list[Path], ref: Reference, limits: Limits, workers: int, archive_dir: Path
+) -> Iterator:
+    """An iterator of `Prepared` per file, in order: from forked workers (which archive what they read), or
+    None per file (prepare lazily, so a duplicate is never parsed) when `workers` is 0 or the platform
+    cannot fork."""
     global _SHARED
     if workers < 2 or "fork" not in mp.get_all_start_methods():
         yield iter([None] * len(files))
         return
-    _SHARED = (ref, limits)
+    _SHARED = (ref, limits, archive_dir)
     results = _pooled(files, workers)
     try:
         # Start the workers (fork) before the caller opens the warehouse: they never hold its handle.
