@@ -26,6 +26,7 @@ reversible, unlike deleting.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import multiprocessing as mp
 import os
@@ -602,8 +603,18 @@ def _prepare_in_worker(path: Path) -> Prepared:
     return prepare(path, ref, limits, archive_dir=archive_dir)
 
 
+def _reading_worker() -> None:
+    """Pool initializer of the reading workers: signals as every worker's (`ingest.workers`), and the heap
+    inherited from the parent frozen out of the cyclic garbage collector. A forked worker starts with the
+    parent's objects (the reference, and in a Dagster run its definitions: ~300,000 of them), which live as
+    long as the worker; each full collection traversed them all, ~0.4 s, ~10 % of a worker's CPU over a
+    national year. Frozen, collections look only at what the worker allocates itself."""
+    reset_worker_signals()
+    gc.freeze()
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=reset_worker_signals)
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reading_worker)
 
 
 def _submit(pool: ProcessPoolExecutor, path: Path):
