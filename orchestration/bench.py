@@ -22,7 +22,10 @@ Stages
     steps' durations; `overhead` is the rest: Dagster's run start and event handling).
 (d) the floor: a bare python-calamine read of the same files (every sheet, values only, nothing kept), for
     the backfill's files and the incremental year's; the ingest's time divided by it says how far the door
-    is from just reading the workbooks.
+    is from just reading the workbooks. Each year's files are read bare right before that year's ingest
+    run, so that both are timed on the machine in the same state: a shared 2-core machine's speed drifts
+    by a third over minutes, and one bare read at the start made the same code's ratio 3.9x in one run and
+    5.4x in the next.
 Memory: `resource.getrusage` maxrss of this process (RUSAGE_SELF) and of its waited-for children
 (RUSAGE_CHILDREN: dbt, and the synth's pool workers, snapshotted before the pipeline starts); and this
 process's maxrss after each stage, which says which stage raised the peak.
@@ -171,6 +174,15 @@ def bare_read(paths: list[Path]) -> dict:
     return {"files": len(paths), "seconds": round(time.perf_counter() - started, 3), "cells": cells}
 
 
+def _summed(reads: list[dict]) -> dict:
+    """Several bare reads as one: files, seconds and cells added up."""
+    return {
+        "files": sum(r["files"] for r in reads),
+        "seconds": round(sum(r["seconds"] for r in reads), 3),
+        "cells": sum(r["cells"] for r in reads),
+    }
+
+
 def ingest_vs_bare(ingest_seconds: float, step_seconds: float, bare: dict) -> dict:
     """The ingest jobs' time (what a person waits) and their ingest steps' time (without starting the runs)
     divided by the bare read's."""
@@ -309,7 +321,7 @@ def run_pipeline(
     from orchestration.runner import run_job
 
     ensure_manifest()
-    out: dict = {"steps": {}, "memory_high_water_mb": {}}
+    out: dict = {"steps": {}, "memory_high_water_mb": {}, "bare_read": {}}
     with DagsterInstance.ephemeral() as instance:
 
         def job(name: str, partition: int | None = None, paths: list[Path] | None = None) -> float:
@@ -336,14 +348,17 @@ def run_pipeline(
         started = time.perf_counter()
         timer.record("backfill.reference_job", job("reference_job"))
         for year in sorted(y for y in files_by_year if y != incremental_year):
+            out["bare_read"][year] = bare_read(files_by_year[year])  # see (d): right before its ingest
             timer.record("backfill.ingest_job", job("ingest_job", year, files_by_year[year]))
         dbt_since = time.time()
         timer.record("backfill.warehouse_job", job("warehouse_job"))
         out["dbt_top_models_backfill"] = _dbt_top_models(dbt_since)
-        timer.record("backfill.total", time.perf_counter() - started)
+        bare_seconds = sum(read["seconds"] for read in out["bare_read"].values())  # not the pipeline's time
+        timer.record("backfill.total", time.perf_counter() - started - bare_seconds)
         out["after_backfill"] = _counts(warehouse)
 
         phase = "incremental"
+        out["bare_read"][incremental_year] = bare_read(files_by_year[incremental_year])
         started = time.perf_counter()
         timer.record(
             "incremental.ingest_job", job("ingest_job", incremental_year, files_by_year[incremental_year])
@@ -412,10 +427,12 @@ def run_bench(
     report["ingest_profile"] = profile_ingest(sample, ref, work / "profile")
     before_pipeline = _maxrss_mb(resource.RUSAGE_SELF)  # readers compared and the sample profiled
 
-    incremental_files = files_by_year[spec.incremental_year]
-    bare = {"backfill": bare_read(backfill_files), "incremental": bare_read(incremental_files)}
-
     report["pipeline"] = run_pipeline(warehouse, files_by_year, spec.incremental_year, timer)
+    reads = report["pipeline"]["bare_read"]
+    bare = {
+        "backfill": _summed([reads[year] for year in spec.backfill_years]),
+        "incremental": reads[spec.incremental_year],
+    }
     report["pipeline"]["memory_high_water_mb"] = {
         "readers and profile": before_pipeline,
         **report["pipeline"]["memory_high_water_mb"],
