@@ -3,7 +3,8 @@
 Per file: hash → skip if that content was already loaded (also if it was later superseded: re-sending an
 old file must not undo a correction) or was rejected for a reason that depends only on its bytes (corrupt,
 encrypted, ...); files rejected for other reasons (unknown identity, a load failure) are retried. Then
-archive the original under `archive/<sha[:2]>/<sha><suffix>`, run the safety checks, parse, and atomically
+archive the original under `archive/<sha[:2]>/<sha><suffix>` (a reading worker writes the very bytes it
+hashed and parsed), run the safety checks, parse, and atomically
 insert the submission row, its values and its quarantine rows and mark earlier `loaded`
 submissions of the same plan × sector × year × territory `superseded` (a national plan is reported by every
 province: one province's file must not replace another's; dbt's `int_submissions_ranked` uses the same key).
