@@ -148,6 +148,28 @@ def test_far_cell_in_a_near_row_is_refused_before_calamine_reads_it(tmp_path):
         read_workbook(_package(tmp_path / "far-row.xlsx", xml))
 
 
+def test_a_sheet_written_with_a_namespace_prefix_is_scanned_like_any_other(tmp_path):
+    """SpreadsheetML may be written with a prefix (`<x:c>`), which calamine reads as usual: its far cell
+    is refused before the dense read, and its uncached formula is kept, not dropped as an empty cell."""
+    import pytest
+
+    from ingest.workbook.numbers import UncachedFormula
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    far = (
+        f'<x:row {ns} r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
+        f'<x:row {ns} r="900000"><x:c r="XFD900000"><x:v>1</x:v></x:c></x:row>'
+    )
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "prefixed-far.xlsx", far))
+    assert err.value.code == "sheet_too_large" and "XFD900000" in err.value.detail
+    formula = f'<x:row {ns} r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1"><x:f>A1*2</x:f></x:c></x:row>'
+    sheets = read_workbook(_package(tmp_path / "prefixed-formula.xlsx", formula))
+    assert sheets["S"].cells == {(0, 0): 1.0, (0, 1): UncachedFormula("=A1*2")}
+
+
 def test_far_empty_styled_cell_is_no_data(tmp_path):
     """Formatting a far cell without typing in it is harmless: the sheet is read (one cell)."""
     from ingest.workbook.reader import read_workbook
