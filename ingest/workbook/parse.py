@@ -51,7 +51,7 @@ from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_code
 from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
 from ingest.workbook.layout import INSTRUCTIONS_SHEET, Layout, find_layouts
 from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
-from ingest.workbook.reader import SheetCells, cell_ref, column_letter, read_workbook
+from ingest.workbook.reader import SheetCells, cell_ref, read_workbook
 from ingest.workbook.reasons import reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, UnsafeFileError, as_package
 from ingest.workbook.task_sheet import TaskLayout, TaskParse, find_task_layout, parse_task_sheet
@@ -142,7 +142,6 @@ class _SheetParser:
             (code, roles.get("numerator"), roles.get("denominator"), roles.get("value"), roles)
             for code, roles in self.indicator_cols.items()
         ]
-        self.letters = {c: column_letter(c) for c in layout.measures}  # a value's cell is letters + row
         # (unit, factor) per indicator of the sheet: looked up once, not per value
         self.unit_factor = {
             c: _memo(ref, ("parse.unit_factor", c), lambda c=c: _unit_factor(ref.indicators.loc[c]))
@@ -313,9 +312,8 @@ class _SheetParser:
         cell, else the numerator's."""
         num = None if num_cell is None else float(num_cell)
         den = None if den_cell is None else float(den_cell)
-        if val_cell is not None:  # `raw_text` of a plain number, inline: this runs for every value
-            val, anchor = float(val_cell), val_col
-            raw = str(int(val)) if type(val_cell) is float and val.is_integer() else str(val_cell)
+        if val_cell is not None:
+            val, anchor, raw = float(val_cell), val_col, raw_text(val_cell)
         else:
             factor = self.unit_factor[code][1]
             val = round(num / den * factor, 6) if den else None
@@ -331,7 +329,7 @@ class _SheetParser:
                 "denominator": den,
                 "is_total_row": is_total,
                 "sheet": self.sheet.name,
-                "cell": self.letters[anchor] + str(r + 1),
+                "cell": cell_ref(r, anchor),
                 "raw_value": raw,
             }
         )
