@@ -32,17 +32,26 @@ _NS = {
     "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 PERCENT_BUILTIN = frozenset({9, 10})
-_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_COL = re.compile(rb'<c r="([A-Z]{2,3})\d')
-_UNPLACED_CELL = re.compile(rb'<c[ >](?!r=")')  # a cell whose first attribute is not its reference
-_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:")  # an element written with a namespace prefix: <x:c ...>
+# A cell start tag as Excel and openpyxl write it: ` r="B12"` first, one or two letters and at most three
+# row digits. A sheet whose every cell is written so is bounded by 999 rows × 702 columns; any other
+# spelling (another attribute order, other quotes or whitespace, lowercase, a far reference, no reference)
+# sends the sheet through the exact scan, whose patterns read every spelling XML allows. calamine reads
+# them all: a far cell written `<c\nr="XFD900000">` or `r='XFD900000'` made it allocate 900,000 × 16,384
+# cells and abort the process.
+_UNCOMMON_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}\d{1,3}"[\s/>])[\s/>]')
+# A style attribute not written ` s="…"`: the cells of a unit format are then looked for cell by cell.
+_UNCOMMON_STYLE = (b"s='", b"s =", b"s= ", b"\ts=", b"\ns=", b"\rs=")
+COMMON_ROWS, COMMON_COLUMNS = 999, 702
+_PREFIX_HINT = re.compile(rb":(?:c|row|f|v|is|si)[\s/>]")  # where a prefixed element the scans read may be
 _PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
-_FORMULA = re.compile(rb"<f[ >/]")  # not <formula1> of a data validation
-_CELL = re.compile(rb"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
-_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_ATTR_S = re.compile(rb'\bs="(\d+)"')
-_ATTR_T = re.compile(rb'\bt="(\w+)"')
-_CACHED = re.compile(rb"<v>[^<]|<is>")  # openpyxl writes an empty <v /> after a formula it cannot compute
+_FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a data validation
+_CELL = re.compile(rb"<c(?=[\s/>])([^>]*?)(/>|>(.*?)</c>)", re.S)
+_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
+_ATTR_R_ANY = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)(\d*)""")  # any reference, however far
+_ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
+_ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*["'](\w+)["']""")
+# a value Excel computed; openpyxl writes an empty <v /> after a formula it cannot compute
+_CACHED = re.compile(rb"<v(?:\s[^>]*)?>[^<]|<is[\s>]")
 
 
 @lru_cache(maxsize=16384)  # a cell reference per loaded value: the few columns of a sheet, computed once
@@ -128,48 +137,38 @@ def sheet_parts(package: Package) -> dict[str, str]:
     return out
 
 
-def _fits(data: bytes, max_cells: int) -> bool:
-    """True when a cheap upper bound of the sheet's used rectangle is within `max_cells`; False when only
-    the exact scan (`_value_bounds`) can tell: some cell does not start with its `r` attribute (another
-    attribute order, or placed by position), a cell's reference has more row digits than every row number
-    written (`<row r="1"><c r="XFD900000">` is placed by the cell's reference: calamine would allocate
-    900,000 rows), a column has three letters, or the bound is too large. Rows: the largest row number's
-    order of magnitude; columns: 26 or 702 (one or two letters), else the widest column written."""
-    if _UNPLACED_CELL.search(data):
-        return False
-    digits = len(str(max(map(int, _ROW_REF.findall(data)), default=0)))
-    if re.search(rb'<c r="(?:[A-Z]{3}|[A-Z]{1,2}\d{%d})' % (digits + 1), data):
-        return False
-    rows = 10**digits - 1
-    cols = 702 if _WIDE_COL.search(data) else 26
-    if rows * cols <= max_cells:
-        return True
-    cols = max(col_index(m.decode()) + 1 for m in set(_WIDE_COL.findall(data)))
-    return rows * cols <= max_cells
+def _common(data: bytes, limits: Limits) -> bool:
+    """True when every cell of the sheet is written the common way (`_UNCOMMON_CELL`), which bounds it
+    within `limits` without reading a cell: one pass of one pattern, a fifth of the former bounds."""
+    return limits.max_sheet_cells >= COMMON_ROWS * COMMON_COLUMNS and _UNCOMMON_CELL.search(data) is None
 
 
 def _value_bounds(data: bytes) -> tuple[int, int, str]:
     """Exact bounds of the cells that hold a value or formula (empty styled cells do not count: calamine
-    skips them), with the far corner's reference; a cell without `r` (placed by position) widens both by
-    one. Only run when the cheap bound cannot clear the sheet."""
+    skips them), with the far corner's reference; a cell without a reference (placed by position) widens
+    both by one. Only run when a cell is written in an uncommon way (`_common`)."""
     max_r = max_c = unplaced = 0
     for m in _CELL.finditer(data):
         body = m.group(3) or b""
         if b"<v" not in body and b"<is" not in body and b"<f" not in body:
             continue
-        ref = _ATTR_R.search(m.group(1))
-        if ref is None:
+        ref = _ATTR_R_ANY.search(m.group(1))
+        if ref is None or not ref.group(1) or not ref.group(2):
             unplaced += 1
             continue
-        max_r, max_c = max(max_r, int(ref.group(2))), max(max_c, col_index(ref.group(1).decode()) + 1)
+        max_r = max(max_r, int(ref.group(2)))
+        max_c = max(max_c, col_index(ref.group(1).decode().upper()) + 1)
     max_r, max_c = max_r + unplaced, max_c + unplaced
     return max_r, max_c, f"{column_letter(max_c - 1)}{max_r}" if max_c else ""
 
 
-def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan) -> None:
-    """Fill `scan` with number cells styled with a unit format and with formula cells."""
+def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan, common: bool) -> None:
+    """Fill `scan` with number cells styled with a unit format and with formula cells. A sheet whose cells
+    are written the common way (`common`) and whose style attributes all read ` s="…"` has a style's cells
+    only where that text is; else every cell is read."""
     has_formula = _FORMULA.search(data) is not None
-    styled = [i for i in kinds if f' s="{i}"'.encode() in data]
+    every = bool(kinds) and (not common or any(spelling in data for spelling in _UNCOMMON_STYLE))
+    styled = [i for i in kinds if every or f' s="{i}"'.encode() in data]
     if not has_formula and not styled:
         return
     for m in _CELL.finditer(data):
@@ -182,10 +181,10 @@ def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan) -> N
         ref = _ATTR_R.search(attrs)
         if ref is None:
             continue
-        key = (int(ref.group(2)) - 1, col_index(ref.group(1).decode()))
+        key = (int(ref.group(2)) - 1, col_index(ref.group(1).decode().upper()))
         t = _ATTR_T.search(attrs)
         cell_type = t.group(1).decode() if t else "n"
-        if kind and cell_type == "n" and b"<v>" in body:
+        if kind and cell_type == "n" and _CACHED.search(body):
             scan.formats[key] = kind
         if is_formula:
             f = re.search(rb"<f\b[^>]*>(.*?)</f>", body, re.S)
@@ -201,7 +200,7 @@ def _unprefixed(data: bytes) -> bytes:
     scans here. SpreadsheetML may be written with a namespace prefix, which calamine reads like any sheet:
     unseen by the scans, a far cell would make it abort the process, a `%` format or a formula would go
     unnoticed (98,5% loaded as 0.985, an uncached formula dropped as an empty cell)."""
-    return _PREFIX.sub(rb"<\1", data) if _PREFIXED.search(data) else data
+    return _PREFIX.sub(rb"<\1", data) if _PREFIX_HINT.search(data) else data
 
 
 def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetScan]:
@@ -220,13 +219,14 @@ def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str,
         if data is None:
             continue
         data = _unprefixed(data)
-        if not _fits(data, limits.max_sheet_cells):
+        common = _common(data, limits)
+        if not common:
             rows, cols, far = _value_bounds(data)
             if rows * cols > limits.max_sheet_cells:
                 raise UnsafeFileError(
                     "sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)"
                 )
         scan = SheetScan(name, part)
-        _cells_of_interest(data, kinds, scan)
+        _cells_of_interest(data, kinds, scan, common)
         out[name] = scan
     return out

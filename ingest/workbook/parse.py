@@ -438,7 +438,8 @@ def _unit_factor(indicator) -> tuple[str, float]:
 
 def _has_data(layout: Layout) -> bool:
     """True when any cell below the header sits in a Tử số / Mẫu số / Giá trị column."""
-    return any(r >= layout.first_data_row and c in layout.measures for (r, c) in layout.sheet.cells)
+    measures, first = layout.measures, layout.first_data_row
+    return any(any(c in measures for c in row) for r, row in layout.sheet.rows().items() if r >= first)
 
 
 def _outside(sheet: SheetCells, is_label: Callable[[int, int, object], bool] | None = None) -> Parsed:
@@ -593,7 +594,7 @@ def parse_workbook(source: Path | Package, ref: Reference, limits: Limits = DEFA
         parsed.add_tasks(parse_task_sheet(task_layout, texts, int(identity.year)))
     accounted = not_data | {lay.sheet.name for lay in layouts}
     for name, sheet in sheets.items():
-        if name in accounted or not sheet.cells:
+        if name in accounted or not sheet.by_row:
             continue
         if fold(name) == fold(INSTRUCTIONS_SHEET):
             factors = _memo(ref, ("parse.factors",), lambda: _catalog_factors(ref))

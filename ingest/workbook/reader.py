@@ -32,32 +32,37 @@ def cell_ref(row: int, col: int) -> str:
 
 @dataclass
 class SheetCells:
+    """One sheet's non-empty cells, kept by row (row -> {column: value}, rows and columns in order): every
+    stage walks a sheet by rows, and building a second map keyed by (row, column) for each of a national
+    year's 9 M cells cost as much as calamine's read. `cells` gives that map, built when first asked."""
+
     name: str
     visible: bool
-    cells: dict[tuple[int, int], object] = field(default_factory=dict)
+    by_row: dict[int, dict[int, object]] = field(default_factory=dict)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # 'percent' | 'per_mille'
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # cached value loaded, noted
-    _rows: dict[int, dict[int, object]] | None = field(default=None, init=False, repr=False, compare=False)
+    _cells: dict[tuple[int, int], object] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def cells(self) -> dict[tuple[int, int], object]:
+        """(row, column) -> value, in row then column order. Callers must not modify it."""
+        if self._cells is None:
+            self._cells = {(r, c): v for r, row in self.by_row.items() for c, v in row.items()}
+        return self._cells
 
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=-1)
+        return max(self.by_row, default=-1)
 
     def get(self, row: int, col: int) -> object:
-        return self.cells.get((row, col))
+        return self.by_row.get(row, {}).get(col)
 
     def row(self, row: int) -> dict[int, object]:
-        return {c: v for (r, c), v in self.cells.items() if r == row}
+        return self.by_row.get(row, {})
 
     def rows(self) -> dict[int, dict[int, object]]:
-        """Row -> {column: value}, in order. Built once: identifying, finding the header and parsing each
-        walk the sheet by rows, and the cells do not change after reading. Callers must not modify it."""
-        if self._rows is None:
-            out: dict[int, dict[int, object]] = {}
-            for (r, c), v in sorted(self.cells.items()):
-                out.setdefault(r, {})[c] = v
-            self._rows = out
-        return self._rows
+        """Row -> {column: value}, in order. Callers must not modify it."""
+        return self.by_row
 
 
 def read_workbook(source: Path | Package, limits: Limits = DEFAULT_LIMITS) -> dict[str, SheetCells]:
@@ -74,27 +79,38 @@ def read_workbook(source: Path | Package, limits: Limits = DEFAULT_LIMITS) -> di
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
-            cells: dict[tuple[int, int], object] = {}
-            rows: dict[int, dict[int, object]] = {}  # the same cells by row, in order (`SheetCells.rows`)
+            rows: dict[int, dict[int, object]] = {}
             start = sheet.start or (0, 0)
             row0, col0 = start
             for r, values in enumerate(sheet.to_python(skip_empty_area=True), start=row0):
-                row = None
-                for c, value in enumerate(values, start=col0):
+                row = {
+                    c: value
+                    for c, value in enumerate(values, start=col0)
                     # empty and blank-text cells are not kept (checked inline: every cell of the used range)
-                    if value == "" or value is None or (type(value) is str and value.isspace()):
-                        continue
-                    cells[(r, c)] = value
-                    if row is None:
-                        row = rows[r] = {}
-                    row[c] = value
+                    if type(value) is float  # most cells: decided without the tests below
+                    or not (value == "" or value is None or (type(value) is str and value.isspace()))
+                }
+                if row:
+                    rows[r] = row
             scan = scans.get(meta.name) or SheetScan(meta.name, "")
-            for key, text in scan.uncached_formulas.items():
-                cells[key] = UncachedFormula(text)
+            if scan.uncached_formulas:
+                rows = _with_uncached_formulas(rows, scan.uncached_formulas)
             visible = meta.visible == pc.SheetVisibleEnum.Visible
-            out[meta.name] = SheetCells(meta.name, visible, cells, dict(scan.formats), dict(scan.formulas))
-            if not scan.uncached_formulas:  # else built from the cells when first asked, formulas in place
-                out[meta.name]._rows = rows
+            out[meta.name] = SheetCells(meta.name, visible, rows, dict(scan.formats), dict(scan.formulas))
         return out
     finally:
         book.close()
+
+
+def _with_uncached_formulas(
+    rows: dict[int, dict[int, object]], formulas: dict[tuple[int, int], str]
+) -> dict[int, dict[int, object]]:
+    """The rows with each formula Excel never calculated (calamine reads it as empty) put in its cell as an
+    `UncachedFormula`, so that it is accounted for; rows and columns stay in order."""
+    cells = {(r, c): v for r, row in rows.items() for c, v in row.items()}
+    for key, text in formulas.items():
+        cells[key] = UncachedFormula(text)
+    out: dict[int, dict[int, object]] = {}
+    for (r, c), v in sorted(cells.items()):
+        out.setdefault(r, {})[c] = v
+    return out

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ingest.workbook import ingest_paths
 from tests.ingest.conftest import fill
@@ -75,8 +76,9 @@ def test_ingest_lands_reference_data_first(tan_yen_template, tmp_path):
         assert con.execute("select status from audit.submissions").fetchall() == [("loaded",)]
 
 
-def _package(path: Path, sheet_xml: str, shared: str | None = None) -> Path:
-    """A minimal xlsx with one sheet 'S' whose sheetData is `sheet_xml` (what other tools write)."""
+def _package(path: Path, sheet_xml: str, shared: str | None = None, styles: str | None = None) -> Path:
+    """A minimal xlsx with one sheet 'S' whose sheetData is `sheet_xml` (what other tools write), and the
+    styles part's content when given."""
     import zipfile
 
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -115,6 +117,8 @@ def _package(path: Path, sheet_xml: str, shared: str | None = None) -> Path:
         )
         if shared is not None:
             zf.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">{shared}</sst>')
+        if styles is not None:
+            zf.writestr("xl/styles.xml", f'<styleSheet xmlns="{main}">{styles}</styleSheet>')
     return path
 
 
@@ -146,6 +150,41 @@ def test_far_cell_in_a_near_row_is_refused_before_calamine_reads_it(tmp_path):
     xml = '<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="XFD900000"><v>1</v></c></row>'
     with pytest.raises(UnsafeFileError):
         read_workbook(_package(tmp_path / "far-row.xlsx", xml))
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        '<c\nr="XFD900000">',  # whitespace other than a space before the attribute
+        '<c\tr="XFD900000">',
+        "<c r='XFD900000'>",  # single quotes
+        '<c r = "XFD900000">',  # whitespace around '='
+        '<c r="xfd900000">',  # lowercase
+        '<c  r="XFD900000">',
+    ],
+)
+def test_a_far_cell_is_refused_however_its_reference_is_spelled(tmp_path, far):
+    """XML allows these spellings and calamine reads each as XFD900000: without the exact scan it would
+    allocate 900,000 × 16,384 cells and abort the process (seen for each of them)."""
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    xml = f'<row r="1"><c r="A1"><v>1</v></c>{far}<v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "far.xlsx", xml))
+    assert err.value.code == "sheet_too_large" and "XFD900000" in err.value.detail
+
+
+@pytest.mark.parametrize("style", [" s='1'", ' s = "1"', '\ns="1"'])
+def test_a_percent_format_is_seen_however_its_style_is_spelled(tmp_path, style):
+    """98,5% typed in Excel is the number 0.985 in a %-formatted cell: the format must be seen whatever
+    spelling of the style attribute the writer used, or the value would load 100 times too small."""
+    from ingest.workbook.reader import read_workbook
+
+    styles = '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="10"/></cellXfs>'
+    xml = f'<row r="1"><c r="A1"{style}><v>0.985</v></c><c r="B1" s="0"><v>2</v></c></row>'
+    sheet = read_workbook(_package(tmp_path / "pct.xlsx", xml, styles=styles))["S"]
+    assert sheet.formats == {(0, 0): "percent"} and sheet.cells == {(0, 0): 0.985, (0, 1): 2.0}
 
 
 def test_a_sheet_written_with_a_namespace_prefix_is_scanned_like_any_other(tmp_path):
