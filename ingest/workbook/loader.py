@@ -47,7 +47,7 @@ from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import vanished_note, write_rejection_feedback
 from ingest.workbook.identity import Identity
-from ingest.workbook.parse import Parsed, RejectedFile, parse_workbook
+from ingest.workbook.parse import Parsed, RejectedFile, ValueRows, parse_workbook
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, open_package
 from ingest.workbook.summary import FileResult, IngestSummary
@@ -73,15 +73,18 @@ def _frame(table: str, rows: list[dict], constants: dict | None = None) -> pa.Ta
     return _with_constants(table, known, constants)
 
 
-def _columns(table: str, rows: list[dict], skip: Iterable[str] = ()) -> pa.Table:
+def _columns(table: str, rows: list[dict] | ValueRows, skip: Iterable[str] = ()) -> pa.Table:
     """The columns of the ingest table that the rows carry, typed, without the `skip` ones."""
     shape = INGEST_TABLES[table]
+    if isinstance(rows, ValueRows):
+        column = rows.column
+    else:
+
+        def column(name: str) -> list:
+            return [row.get(name) for row in rows]
+
     return pa.table(
-        {
-            name: pa.array([row.get(name) for row in rows], _ARROW_TYPES[kind])
-            for name, kind in shape.items()
-            if name not in skip
-        }
+        {name: pa.array(column(name), _ARROW_TYPES[kind]) for name, kind in shape.items() if name not in skip}
     )
 
 

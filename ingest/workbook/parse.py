@@ -41,9 +41,10 @@ number in `value` and its sign in `value_qualifier`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from math import isfinite
 from pathlib import Path
 
 from ingest.workbook.context import Reference, reporting_date
@@ -51,7 +52,7 @@ from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_code
 from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
 from ingest.workbook.layout import INSTRUCTIONS_SHEET, Layout, find_layouts
 from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
-from ingest.workbook.reader import SheetCells, cell_ref, read_workbook
+from ingest.workbook.reader import SheetCells, cell_ref, column_letter, read_workbook
 from ingest.workbook.reasons import reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, UnsafeFileError, as_package
 from ingest.workbook.task_sheet import TaskLayout, TaskParse, find_task_layout, parse_task_sheet
@@ -73,11 +74,56 @@ class RejectedFile(Exception):
         self.detail = detail
 
 
+VALUE_COLUMNS = (
+    "indicator_code",
+    "locality_id",
+    "value",
+    "value_qualifier",
+    "numerator",
+    "denominator",
+    "is_total_row",
+    "sheet",
+    "cell",
+    "raw_value",
+)
+
+
+class ValueRows:
+    """A parse's value rows, kept as one tuple per row in `VALUE_COLUMNS` order and read as dicts.
+
+    Why not a list of dicts: a national year is ~240,000 values, and a dict per value (then one look-up
+    per column to build the Arrow table) was a quarter of a reading worker's time; a tuple per value,
+    transposed once in C (`column`), is not."""
+
+    __slots__ = ("rows", "_columns")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []
+        self._columns: dict[str, list] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict]:
+        return (dict(zip(VALUE_COLUMNS, row, strict=True)) for row in self.rows)
+
+    def append(self, row: dict) -> None:
+        self.rows.append(tuple(row[name] for name in VALUE_COLUMNS))
+
+    def column(self, name: str) -> list:
+        """One column's values, in row order (None for a column the parse does not fill)."""
+        if self._columns is None or len(next(iter(self._columns.values()), ())) != len(self.rows):
+            transposed = list(zip(*self.rows, strict=True)) or [()] * len(VALUE_COLUMNS)
+            self._columns = {n: list(values) for n, values in zip(VALUE_COLUMNS, transposed, strict=True)}
+        found = self._columns.get(name)
+        return found if found is not None else [None] * len(self.rows)
+
+
 @dataclass
 class Parsed:
     identity: Identity
     layout: Layout | None
-    values: list[dict] = field(default_factory=list)
+    values: ValueRows = field(default_factory=ValueRows)
     task_reports: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     rows_read: int = 0
@@ -138,15 +184,26 @@ class _SheetParser:
         self.label_cols = layout.label_cols
         self.indicator_cols = layout.indicator_columns()
         # (code, numerator col, denominator col, value col, roles) per indicator: the plain-row path's input
-        self.triples = [
-            (code, roles.get("numerator"), roles.get("denominator"), roles.get("value"), roles)
-            for code, roles in self.indicator_cols.items()
-        ]
         # (unit, factor) per indicator of the sheet: looked up once, not per value
         self.unit_factor = {
             c: _memo(ref, ("parse.unit_factor", c), lambda c=c: _unit_factor(ref.indicators.loc[c]))
             for c in self.indicator_cols
         }
+        # per indicator: (code, numerator col, denominator col, value col, roles, factor, the letters of
+        # the value and numerator columns): the plain-row path's input, computed once per sheet
+        self.triples = [
+            (
+                code,
+                roles.get("numerator"),
+                roles.get("denominator"),
+                roles.get("value"),
+                roles,
+                self.unit_factor[code][1],
+                None if roles.get("value") is None else column_letter(roles["value"]),
+                None if roles.get("numerator") is None else column_letter(roles["numerator"]),
+            )
+            for code, roles in self.indicator_cols.items()
+        ]
 
     # -- helpers -------------------------------------------------------------------------------------
     def quarantine(self, row: int, col: int, value: object, code: str, message: str | None = None) -> None:
@@ -284,55 +341,36 @@ class _SheetParser:
         # A sheet without unit formats or formulas (nearly every workbook) takes the plain path for a triple
         # of plain finite numbers: what `parse_triple` would do, without its per-cell bookkeeping.
         plain_sheet = not self.sheet.formats and not self.sheet.formulas
-        for code, num_col, den_col, val_col, roles in self.triples:
-            num, den, val = cells.get(num_col), cells.get(den_col), cells.get(val_col)
+        get, append, sheet, row_no = cells.get, self.out.values.rows.append, self.sheet.name, str(r + 1)
+        loaded = 0
+        for code, num_col, den_col, val_col, roles, factor, val_letter, num_letter in self.triples:
+            num, den, val = get(num_col), get(den_col), get(val_col)
             if num is None and den is None and val is None:
                 continue
-            complete = val is not None or (num is not None and den is not None)
-            if plain_sheet and complete and _plain(num) and _plain(den) and _plain(val):
-                self.add_plain(r, code, num_col, num, den, val_col, val, locality_id, is_total)
+            if (
+                plain_sheet
+                and (val is not None or (num is not None and den is not None))
+                and (num is None or (type(num) in _NUMBER and isfinite(num)))
+                and (den is None or (type(den) in _NUMBER and isfinite(den)))
+                and (val is None or (type(val) in _NUMBER and isfinite(val)))
+            ):
+                # What `parse_triple` does for plain finite numbers (no format, no formula, no text): the
+                # typed value, else the ratio (empty when the denominator is 0), cited at the value cell,
+                # else the numerator's; inline, as this runs for every value of every national workbook.
+                if val is not None:
+                    loaded += 1 + (num is not None) + (den is not None)
+                    value, raw, cell = float(val), _number_text(val), val_letter + row_no
+                else:
+                    loaded += 2
+                    raw, cell = _number_text(num) + "/" + _number_text(den), num_letter + row_no
+                    value = round(float(num) / float(den) * factor, 6) if den else None
+                num = None if num is None else float(num)
+                den = None if den is None else float(den)
+                append((code, locality_id, value, None, num, den, is_total, sheet, cell, raw))
                 continue
             present = {role: (col, cells[col]) for role, col in roles.items() if col in cells}
             self.parse_triple(r, code, present, locality_id, is_total)
-
-    def add_plain(
-        self,
-        r: int,
-        code: str,
-        num_col: int | None,
-        num_cell: float | int | None,
-        den_cell: float | int | None,
-        val_col: int | None,
-        val_cell: float | int | None,
-        locality_id: str,
-        is_total: bool,
-    ) -> None:
-        """A value row from plain finite numbers (no format, no formula, no text): `parse_triple`'s result
-        for them -- the typed value, else the ratio (empty when the denominator is 0) -- cited at the value
-        cell, else the numerator's."""
-        num = None if num_cell is None else float(num_cell)
-        den = None if den_cell is None else float(den_cell)
-        if val_cell is not None:
-            val, anchor, raw = float(val_cell), val_col, raw_text(val_cell)
-        else:
-            factor = self.unit_factor[code][1]
-            val = round(num / den * factor, 6) if den else None
-            anchor, raw = num_col, f"{raw_text(num_cell)}/{raw_text(den_cell)}"
-        self.out.cells_loaded += (num is not None) + (den is not None) + (val_cell is not None)
-        self.out.values.append(
-            {
-                "indicator_code": code,
-                "locality_id": locality_id,
-                "value": None if val is None else float(val),
-                "value_qualifier": None,
-                "numerator": num,
-                "denominator": den,
-                "is_total_row": is_total,
-                "sheet": self.sheet.name,
-                "cell": cell_ref(r, anchor),
-                "raw_value": raw,
-            }
-        )
+        self.out.cells_loaded += loaded
 
     def read_cell(self, r: int, col: int, value: object, role: str, unit: str) -> ParsedNumber | None:
         """One number cell on the indicator's unit, or None (not reported, or quarantined here). The common
@@ -425,10 +463,12 @@ class _SheetParser:
         return raw_text(value)
 
 
-def _plain(cell: object) -> bool:
-    """An empty cell, or a finite int or float: nothing for `read_cell` to check."""
-    kind = type(cell)
-    return cell is None or ((kind is float or kind is int) and math.isfinite(cell))
+_NUMBER = frozenset({float, int})  # a plain number cell's types (not bool: True is not a figure)
+
+
+def _number_text(number: float | int) -> str:
+    """`raw_text` of a number cell: integers without '.0'."""
+    return str(int(number)) if type(number) is float and number.is_integer() else str(number)
 
 
 def _unit_factor(indicator) -> tuple[str, float]:
