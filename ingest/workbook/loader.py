@@ -94,7 +94,7 @@ def _with_constants(table: str, frame: pa.Table, constants: dict) -> pa.Table:
     n = frame.num_rows
     return pa.table(
         {
-            name: pa.array([constants[name]] * n, _ARROW_TYPES[kind])
+            name: pa.repeat(pa.scalar(constants[name], _ARROW_TYPES[kind]), n)
             if name in constants
             else frame.column(name)
             for name, kind in shape.items()

@@ -47,6 +47,7 @@ from functools import lru_cache
 from math import isfinite
 from pathlib import Path
 
+from ingest.localities import LocalityResolutionError, is_total_label
 from ingest.workbook.context import Reference, reporting_date
 from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_codes, identify
 from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
@@ -182,6 +183,10 @@ class _SheetParser:
         self.formulas_loaded = 0
         # The layout's column sets, computed once per sheet, not once per row.
         self.label_cols = layout.label_cols
+        self.label_order = sorted(self.label_cols)
+        self.known_cols = self.label_cols | set(layout.measures)  # a cell elsewhere is outside the data
+        self.unknown_cols = {c for c, m in layout.measures.items() if m.indicator_code is None}
+        self.row_label_cols = (layout.stt_col, layout.name_col, layout.code_col)
         self.indicator_cols = layout.indicator_columns()
         # (code, numerator col, denominator col, value col, roles) per indicator: the plain-row path's input
         # (unit, factor) per indicator of the sheet: looked up once, not per value
@@ -222,19 +227,15 @@ class _SheetParser:
 
         Memoised by the row's label cells within the territory and date: every sector's file of a territory
         lists the same units, so most rows of a national year are answered without resolving again."""
-        lay = self.layout
-        labels = tuple(
-            cells.get(c) if c is not None else None for c in (lay.stt_col, lay.name_col, lay.code_col)
-        )
-        key = ("parse.row", labels, self.territory, self.on_date)
+        stt, name, code = self.row_label_cols
+        get = cells.get  # a missing label column is None, which no cell is keyed by
+        key = ("parse.row", (get(stt), get(name), get(code)), self.territory, self.on_date)
         found = self.ref._cache.get(key)
         if found is None:
             found = self.ref._cache[key] = self._resolve(cells)
         return found
 
     def _resolve(self, cells: dict[int, object]) -> tuple[str | None, bool, str | None]:
-        from ingest.localities import LocalityResolutionError, is_total_label
-
         lay = self.layout
         labels = {c: cells.get(c) for c in (lay.stt_col, lay.name_col, lay.code_col) if c is not None}
         if any(is_total_label(v) for v in labels.values() if isinstance(v, str)):
@@ -307,21 +308,18 @@ class _SheetParser:
         return True
 
     def parse_row(self, r: int, cells: dict[int, object]) -> None:
-        lay = self.layout
-        label_cols, measures = self.label_cols, lay.measures
-        label_cells: dict[int, object] = {}
-        measure_cells: dict[int, object] = {}
-        for c, v in cells.items():  # one pass: this runs for every row of every national workbook
-            if c in label_cols:
-                label_cells[c] = v
-            if c in measures:
-                measure_cells[c] = v
-            elif c not in label_cols:
-                self.quarantine(r, c, v, "outside_data_area")
+        measures = self.layout.measures
+        # This runs for every row of every national workbook: the common row (label and measure cells
+        # only, a known locality) is told by set operations, and its cells are not sorted into dicts.
+        if not cells.keys() <= self.known_cols:
+            for c, v in cells.items():
+                if c not in self.known_cols:
+                    self.quarantine(r, c, v, "outside_data_area")
+        label_cells = {c: cells[c] for c in self.label_order if c in cells}
         locality_id, is_total, error = self.resolve(cells)
-        if locality_id is None and not measure_cells and not label_cells:
+        if locality_id is None and not label_cells and cells.keys().isdisjoint(measures):
             return
-        if is_total and self.second_total(r, label_cells, measure_cells):
+        if is_total and self.second_total(r, label_cells, _only(cells, measures)):
             return
         if locality_id is not None and not is_total:
             if locality_id in self.seen:
@@ -331,13 +329,14 @@ class _SheetParser:
                 self.seen[locality_id] = r
         if locality_id is None:
             code = "duplicate_row" if error and error.startswith("Địa bàn đã có") else "unknown_locality"
-            for c, v in {**label_cells, **measure_cells}.items():
+            for c, v in {**label_cells, **_only(cells, measures)}.items():
                 self.quarantine(r, c, v, code, f"{reason_vi(code)}: {error}")
             return
         self.out.cells_label += len(label_cells)
-        for c, v in measure_cells.items():
-            if lay.measures[c].indicator_code is None:
-                self.quarantine(r, c, v, "unknown_indicator")
+        if self.unknown_cols:
+            for c, v in cells.items():
+                if c in self.unknown_cols:
+                    self.quarantine(r, c, v, "unknown_indicator")
         # A sheet without unit formats or formulas (nearly every workbook) takes the plain path for a triple
         # of plain finite numbers: what `parse_triple` would do, without its per-cell bookkeeping.
         plain_sheet = not self.sheet.formats and not self.sheet.formulas
@@ -345,6 +344,17 @@ class _SheetParser:
         loaded = 0
         for code, num_col, den_col, val_col, roles, factor, val_letter, num_letter in self.triples:
             num, den, val = get(num_col), get(den_col), get(val_col)
+            if (
+                plain_sheet
+                and type(val) is float
+                and type(num) is float
+                and type(den) is float
+                and (val + num + den) - (val + num + den) == 0.0  # all finite (an overflow: the path below)
+            ):  # the commonest value: numerator, denominator and value, three plain numbers
+                raw = str(int(val)) if val.is_integer() else str(val)  # `_number_text(val)`, inline
+                append((code, locality_id, val, None, num, den, is_total, sheet, val_letter + row_no, raw))
+                loaded += 3
+                continue
             if num is None and den is None and val is None:
                 continue
             if (
@@ -359,7 +369,9 @@ class _SheetParser:
                 # else the numerator's; inline, as this runs for every value of every national workbook.
                 if val is not None:
                     loaded += 1 + (num is not None) + (den is not None)
-                    value, raw, cell = float(val), _number_text(val), val_letter + row_no
+                    value, cell = float(val), val_letter + row_no
+                    # `_number_text(val)`, inline
+                    raw = str(int(val)) if type(val) is float and val.is_integer() else str(val)
                 else:
                     loaded += 2
                     raw, cell = _number_text(num) + "/" + _number_text(den), num_letter + row_no
@@ -461,6 +473,11 @@ class _SheetParser:
         if formats and formats.get((r, col)) == "percent" and isinstance(value, int | float):
             return f"{round(value * 100, 10):g}%"
         return raw_text(value)
+
+
+def _only(cells: dict[int, object], columns: dict[int, object]) -> dict[int, object]:
+    """The cells of a row that lie in `columns`, in column order."""
+    return {c: v for c, v in cells.items() if c in columns}
 
 
 _NUMBER = frozenset({float, int})  # a plain number cell's types (not bool: True is not a figure)
