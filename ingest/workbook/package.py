@@ -32,22 +32,26 @@ _NS = {
     "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 PERCENT_BUILTIN = frozenset({9, 10})
-# A cell start tag as Excel and openpyxl write it: ` r="B12"` first, one or two letters and at most three
-# row digits. A sheet whose every cell is written so is bounded by 999 rows × 702 columns; any other
-# spelling (another attribute order, other quotes or whitespace, lowercase, a far reference, no reference)
-# sends the sheet through the exact scan, whose patterns read every spelling XML allows. calamine reads
-# them all: a far cell written `<c\nr="XFD900000">` or `r='XFD900000'` made it allocate 900,000 × 16,384
-# cells and abort the process.
-_UNCOMMON_CELL = re.compile(rb'<c(?! r="[A-Z]{1,2}\d{1,3}"[\s/>])[\s/>]')
-# A style attribute not written ` s="…"`: the cells of a unit format are then looked for cell by cell.
-_UNCOMMON_STYLE = (b"s='", b"s =", b"s= ", b"\ts=", b"\ns=", b"\rs=")
+# A cell start tag as Excel and openpyxl write it: `<c r="B12">`, the reference first (one or two letters,
+# at most three row digits), then at most ` s="…"` and ` t="…"`, once each. A sheet whose every cell is
+# written so is bounded by 999 rows × 702 columns and its styles are found by their text; any other spelling
+# (another attribute, order, quote or whitespace, lowercase, a far or repeated reference, no reference)
+# sends the sheet through the exact scan, which reads every spelling XML allows. calamine reads them all: a
+# far cell written `<c\nr="XFD900000">`, `r='XFD900000'` or `<c r="B1" r="XFD900000">` made it allocate
+# 900,000 × 16,384 cells and abort the process.
+_UNCOMMON_CELL = re.compile(
+    rb'<c(?! r="[A-Z]{1,2}\d{1,3}"(?: s="\d{1,6}")?(?: t="[a-zA-Z]{1,12}")? ?/?>)[\s/>]'
+)
 COMMON_ROWS, COMMON_COLUMNS = 999, 702
 _PREFIX_HINT = re.compile(rb":(?:c|row|f|v|is|si)[\s/>]")  # where a prefixed element the scans read may be
 _PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 _FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a data validation
-_CELL = re.compile(rb"<c(?=[\s/>])([^>]*?)(/>|>(.*?)</c>)", re.S)
+_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""  # a start tag's attributes: a quoted '>' is no end
+_CELL = re.compile(rb"<c(?=[\s/>])" + _ATTRS + rb"(/>|>(.*?)</c>)", re.S)
+_ROW = re.compile(rb"<row(?=[\s/>])" + _ATTRS + rb"(/>|>(.*?)</row>)", re.S)
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
-_ATTR_R_ANY = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)(\d*)""")  # any reference, however far
+_ATTR_R_ANY = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)""")  # any reference, however far
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*(\d+)""")
 _ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*["'](\w+)["']""")
 # a value Excel computed; openpyxl writes an empty <v /> after a formula it cannot compute
@@ -145,30 +149,53 @@ def _common(data: bytes, limits: Limits) -> bool:
 
 def _value_bounds(data: bytes) -> tuple[int, int, str]:
     """Exact bounds of the cells that hold a value or formula (empty styled cells do not count: calamine
-    skips them), with the far corner's reference; a cell without a reference (placed by position) widens
-    both by one. Only run when a cell is written in an uncommon way (`_common`)."""
-    max_r = max_c = unplaced = 0
-    for m in _CELL.finditer(data):
-        body = m.group(3) or b""
-        if b"<v" not in body and b"<is" not in body and b"<f" not in body:
+    skips them), 1-based, with the far corner's reference. Only run when a cell is written in an uncommon
+    way (`_common`). A cell is where its reference says (the farthest, if it repeats the attribute); one
+    without a reference is where calamine puts it: in its row (the row's `r`, else the next row), one
+    column after the cell before it."""
+    max_r = max_c = 0
+    unplaced = 0
+    for cell in _CELL.finditer(data):  # every cell, in a row or not, by its reference
+        if not _holds(cell.group(3)):
             continue
-        ref = _ATTR_R_ANY.search(m.group(1))
-        if ref is None or not ref.group(1) or not ref.group(2):
+        refs = [
+            (int(n), col_index(c.decode().upper()) + 1)
+            for c, n in _ATTR_R_ANY.findall(cell.group(1))
+            if c and n
+        ]
+        if not refs:
             unplaced += 1
-            continue
-        max_r = max(max_r, int(ref.group(2)))
-        max_c = max(max_c, col_index(ref.group(1).decode().upper()) + 1)
-    max_r, max_c = max_r + unplaced, max_c + unplaced
+        for r, c in refs:
+            max_r, max_c = max(max_r, r), max(max_c, c)
+    row_no = 0
+    for row in _ROW.finditer(data) if unplaced else ():  # cells without a reference, placed as calamine does
+        numbers = _ROW_NUMBER.findall(row.group(1))
+        row_no = max(map(int, numbers)) if numbers else row_no + 1
+        col_no = 0
+        for cell in _CELL.finditer(row.group(3) or b""):
+            refs = [
+                col_index(c.decode().upper()) + 1 for c, n in _ATTR_R_ANY.findall(cell.group(1)) if c and n
+            ]
+            col_no = max(refs) if refs else col_no + 1
+            if not refs and _holds(cell.group(3)):
+                unplaced -= 1
+                max_r, max_c = max(max_r, row_no), max(max_c, col_no)
+    if unplaced:  # cells outside any row: past every row and column, each a step further
+        max_r, max_c = max(max_r, row_no) + unplaced, max_c + unplaced
     return max_r, max_c, f"{column_letter(max_c - 1)}{max_r}" if max_c else ""
 
 
+def _holds(body: bytes | None) -> bool:
+    """A cell body with a value, an inline string or a formula (calamine skips an empty cell)."""
+    return bool(body) and (b"<v" in body or b"<is" in body or b"<f" in body)
+
+
 def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan, common: bool) -> None:
-    """Fill `scan` with number cells styled with a unit format and with formula cells. A sheet whose cells
-    are written the common way (`common`) and whose style attributes all read ` s="…"` has a style's cells
-    only where that text is; else every cell is read."""
+    """Fill `scan` with number cells styled with a unit format and with formula cells. In a sheet whose
+    cells are written the common way (`common`) a style's cells are where its ` s="…"` text is; else every
+    cell is read."""
     has_formula = _FORMULA.search(data) is not None
-    every = bool(kinds) and (not common or any(spelling in data for spelling in _UNCOMMON_STYLE))
-    styled = [i for i in kinds if every or f' s="{i}"'.encode() in data]
+    styled = [i for i in kinds if not common or f' s="{i}"'.encode() in data]
     if not has_formula and not styled:
         return
     for m in _CELL.finditer(data):

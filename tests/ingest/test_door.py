@@ -161,6 +161,8 @@ def test_far_cell_in_a_near_row_is_refused_before_calamine_reads_it(tmp_path):
         '<c r = "XFD900000">',  # whitespace around '='
         '<c r="xfd900000">',  # lowercase
         '<c  r="XFD900000">',
+        '<c r="B1" r="XFD900000">',  # a repeated attribute: calamine takes the last
+        '<c r="B1" x="a>b" r="XFD900000">',  # a '>' inside a quoted attribute value
     ],
 )
 def test_a_far_cell_is_refused_however_its_reference_is_spelled(tmp_path, far):
@@ -173,6 +175,23 @@ def test_a_far_cell_is_refused_however_its_reference_is_spelled(tmp_path, far):
     with pytest.raises(UnsafeFileError) as err:
         read_workbook(_package(tmp_path / "far.xlsx", xml))
     assert err.value.code == "sheet_too_large" and "XFD900000" in err.value.detail
+
+
+def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path):
+    """A writer may leave out cell references: each such cell sits in its row, one column after the cell
+    before it. A sheet of them is read (300 rows × 20 columns), and a few of them in a far row are bounded
+    by that row, not by their count: 900,000 rows × 3 columns is refused before calamine allocates it."""
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    cells = "".join("<c><v>1</v></c>" for _ in range(20))
+    rows = "".join(f'<row r="{r}">{cells}</row>' for r in range(1, 301))
+    sheet = read_workbook(_package(tmp_path / "no-refs.xlsx", rows))["S"]
+    assert (sheet.max_row, len(sheet.cells)) == (299, 6000)
+    far = '<row r="900000"><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "far-row.xlsx", far))
+    assert err.value.code == "sheet_too_large" and "C900000" in err.value.detail
 
 
 @pytest.mark.parametrize("style", [" s='1'", ' s = "1"', '\ns="1"'])
