@@ -18,8 +18,10 @@ the scan costs a fraction of calamine's own read.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -244,16 +246,37 @@ def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str,
     for name, part in sheet_parts(package).items():
         data = package.part(part)
         if data is None:
-            continue
+            continue  # calamine reads only the package's XML parts (`readable_zip`): it will not find it
         data = _unprefixed(data)
         common = _common(data, limits)
         if not common:
-            rows, cols, far = _value_bounds(data)
-            if rows * cols > limits.max_sheet_cells:
-                raise UnsafeFileError(
-                    "sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)"
-                )
+            _refuse_too_large(name, data, limits)
         scan = SheetScan(name, part)
         _cells_of_interest(data, kinds, scan, common)
         out[name] = scan
+    # Any other part with sheet data is bounded too: a reader may resolve a sheet's part otherwise
+    # (an escaped or oddly cased target) than `sheet_parts` does.
+    mapped = {scan.part for scan in out.values()}
+    for part, data in package.parts.items():
+        if part not in mapped and b"sheetData" in data:
+            data = _unprefixed(data)
+            if not _common(data, limits):
+                _refuse_too_large(part, data, limits)
     return out
+
+
+def _refuse_too_large(name: str, data: bytes, limits: Limits) -> None:
+    rows, cols, far = _value_bounds(data)
+    if rows * cols > limits.max_sheet_cells:
+        raise UnsafeFileError("sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)")
+
+
+def readable_zip(package: Package) -> bytes:
+    """The package's XML parts, the ones the checks and scans read, as an uncompressed zip: what calamine
+    is given. It reads exactly what was checked (a part that is not XML, a duplicate member or a sheet
+    part not named .xml never reaches it unscanned), and inflates nothing a second time."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, content in package.parts.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
+    return out.getvalue()

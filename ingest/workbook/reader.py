@@ -19,7 +19,7 @@ from pathlib import Path
 import python_calamine as pc
 
 from ingest.workbook.numbers import UncachedFormula
-from ingest.workbook.package import SheetScan, column_letter, scan_package
+from ingest.workbook.package import SheetScan, column_letter, readable_zip, scan_package
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, as_package
 
 __all__ = ["SheetCells", "cell_ref", "column_letter", "read_workbook"]
@@ -72,7 +72,7 @@ def read_workbook(source: Path | Package, limits: Limits = DEFAULT_LIMITS) -> di
     (a path is checked here; a `Package` already was) or a sheet too large to read."""
     package = as_package(source, limits)
     scans = scan_package(package, limits)
-    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(package.data))
+    book = pc.CalamineWorkbook.from_filelike(io.BytesIO(readable_zip(package)))
     try:
         out: dict[str, SheetCells] = {}
         for meta in book.sheets_metadata:

@@ -177,6 +177,32 @@ def test_a_far_cell_is_refused_however_its_reference_is_spelled(tmp_path, far):
     assert err.value.code == "sheet_too_large" and "XFD900000" in err.value.detail
 
 
+def test_calamine_reads_only_the_parts_the_door_checked(tmp_path, reference):
+    """A sheet part not named .xml was neither kept nor scanned, yet calamine read it: its far cell aborted
+    the process. calamine now gets the checked XML parts only, so such a file is refused as unreadable."""
+    import zipfile
+
+    from ingest.workbook.parse import RejectedFile, parse_workbook
+
+    path = _package(tmp_path / "dat.xlsx", '<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    far = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD900000"><v>1</v></c></row>'
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            if name == "xl/worksheets/sheet1.xml":
+                zf.writestr(
+                    "xl/worksheets/sheet1.dat",
+                    f'<worksheet xmlns="{main}"><sheetData>{far}</sheetData></worksheet>',
+                )
+            else:
+                zf.writestr(name, data.replace(b"sheet1.xml", b"sheet1.dat"))
+    with pytest.raises(RejectedFile) as err:
+        parse_workbook(path, reference)
+    assert err.value.code == "corrupt"
+
+
 def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path):
     """A writer may leave out cell references: each such cell sits in its row, one column after the cell
     before it. A sheet of them is read (300 rows × 20 columns), and a few of them in a far row are bounded
