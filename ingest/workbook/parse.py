@@ -344,17 +344,25 @@ class _SheetParser:
         loaded = 0
         for code, num_col, den_col, val_col, roles, factor, val_letter, num_letter in self.triples:
             num, den, val = get(num_col), get(den_col), get(val_col)
-            if (
-                plain_sheet
-                and type(val) is float
-                and type(num) is float
-                and type(den) is float
-                and (val + num + den) - (val + num + den) == 0.0  # all finite (an overflow: the path below)
-            ):  # the commonest value: numerator, denominator and value, three plain numbers
-                raw = str(int(val)) if val.is_integer() else str(val)  # `_number_text(val)`, inline
-                append((code, locality_id, val, None, num, den, is_total, sheet, val_letter + row_no, raw))
-                loaded += 3
-                continue
+            if plain_sheet and type(num) is float and type(den) is float and num - num == den - den == 0.0:
+                # The commonest values: a numerator and a denominator, plain finite floats (x - x is 0.0
+                # only for a finite x), with a plain value or none; what `parse_triple` does for them.
+                if val is None:
+                    raw = (str(int(num)) if num.is_integer() else str(num)) + "/"  # `_number_text`, inline
+                    raw += str(int(den)) if den.is_integer() else str(den)
+                    value = round(num / den * factor, 6) if den else None
+                    append(
+                        (code, locality_id, value, None, num, den, is_total, sheet, num_letter + row_no, raw)
+                    )
+                    loaded += 2
+                    continue
+                if type(val) is float and val - val == 0.0:
+                    raw = str(int(val)) if val.is_integer() else str(val)
+                    append(
+                        (code, locality_id, val, None, num, den, is_total, sheet, val_letter + row_no, raw)
+                    )
+                    loaded += 3
+                    continue
             if num is None and den is None and val is None:
                 continue
             if (
