@@ -22,6 +22,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.etree import ElementTree as ET
@@ -48,16 +49,20 @@ COMMON_ROWS, COMMON_COLUMNS = 999, 702
 _PREFIX_HINT = re.compile(rb":(?:c|row|f|v|is|si)[\s/>]")  # where a prefixed element the scans read may be
 _PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 _FORMULA = re.compile(rb"<f[\s>/]")  # not <formula1> of a data validation
-_ATTRS = rb"""((?:[^>"']|"[^"]*"|'[^']*')*?)"""  # a start tag's attributes: a quoted '>' is no end
-_CELL = re.compile(rb"<c(?=[\s/>])" + _ATTRS + rb"(/>|>(.*?)</c>)", re.S)
-_ROW = re.compile(rb"<row(?=[\s/>])" + _ATTRS + rb"(/>|>(.*?)</row>)", re.S)
-_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
+# The start of a cell or row tag, and the rest of a start tag: its attributes (a quoted '>' is no end), then
+# '>' or '/>'. Possessive, and matched from each start only (`_cells`): patterns spanning a whole cell
+# (`<c …>…</c>`) backtracked from every '<c', and 100 KB of unclosed tags took minutes.
+_START = re.compile(rb"<(c|row)(?=[\s/>])")
+_TAG_REST = re.compile(rb"""(?:[^>"'/]++|/(?!>)|"[^"]*+"|'[^']*+')*+(/?)>""")
+_FORMULA_TAG = re.compile(rb"<f(?=[\s/>])")
+# comments, character data and processing instructions: no XML reader takes a tag in them
+_NOT_MARKUP = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
 _ATTR_R_ANY = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]*)(\d*)""")  # any reference, however far
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*(\d+)""")
 _ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d+)["']""")
 _ATTR_T = re.compile(rb"""(?:^|\s)t\s*=\s*["'](\w+)["']""")
 # a value Excel computed; openpyxl writes an empty <v /> after a formula it cannot compute
-_CACHED = re.compile(rb"<v(?:\s[^>]*)?>[^<]|<is[\s>]")
+_CACHED = re.compile(rb"<v(?:\s[^>]{0,200})?>[^<]|<is[\s>]")
 
 
 @lru_cache(maxsize=16384)  # a cell reference per loaded value: the few columns of a sheet, computed once
@@ -152,76 +157,108 @@ def _common(data: bytes, limits: Limits) -> bool:
 def _value_bounds(data: bytes) -> tuple[int, int, str]:
     """Exact bounds of the cells that hold a value or formula (empty styled cells do not count: calamine
     skips them), 1-based, with the far corner's reference. Only run when a cell is written in an uncommon
-    way (`_common`). A cell is where its reference says (the farthest, if it repeats the attribute); one
-    without a reference is where calamine puts it: in its row (the row's `r`, else the next row), one
-    column after the cell before it."""
+    way (`_common`). A cell is where its references say (all of them, if it repeats the attribute); one
+    without a reference where calamine puts it (`_cells`)."""
     max_r = max_c = 0
-    unplaced = 0
-    for cell in _CELL.finditer(data):  # every cell, in a row or not, by its reference
-        if not _holds(cell.group(3)):
+    for _, body, refs, (row_no, col_no) in _cells(data):
+        if not _holds(body):
             continue
-        refs = [
-            (int(n), col_index(c.decode().upper()) + 1)
-            for c, n in _ATTR_R_ANY.findall(cell.group(1))
-            if c and n
-        ]
-        if not refs:
-            unplaced += 1
-        for r, c in refs:
+        for r, c in refs or [(max(row_no, 1), col_no)]:
             max_r, max_c = max(max_r, r), max(max_c, c)
-    row_no = 0
-    for row in _ROW.finditer(data) if unplaced else ():  # cells without a reference, placed as calamine does
-        numbers = _ROW_NUMBER.findall(row.group(1))
-        row_no = max(map(int, numbers)) if numbers else row_no + 1
-        col_no = 0
-        for cell in _CELL.finditer(row.group(3) or b""):
-            refs = [
-                col_index(c.decode().upper()) + 1 for c, n in _ATTR_R_ANY.findall(cell.group(1)) if c and n
-            ]
-            col_no = max(refs) if refs else col_no + 1
-            if not refs and _holds(cell.group(3)):
-                unplaced -= 1
-                max_r, max_c = max(max_r, row_no), max(max_c, col_no)
-    if unplaced:  # cells outside any row: past every row and column, each a step further
-        max_r, max_c = max(max_r, row_no) + unplaced, max_c + unplaced
     return max_r, max_c, f"{column_letter(max_c - 1)}{max_r}" if max_c else ""
 
 
-def _holds(body: bytes | None) -> bool:
+def _cells(data: bytes) -> Iterator[tuple[bytes, bytes, list[tuple[int, int]], tuple[int, int]]]:
+    """Each cell of a sheet part in order: (its start tag's attributes, its body up to `</c>` (empty for
+    `<c …/>`), its references as 1-based (row, column), and where calamine puts it without one: its row (the
+    row's `r`, else the one after the row before) and the column after the cell before it). One pass, linear
+    in the part's size whatever it holds; a tag left unterminated ends it (no XML reader reads past one)."""
+    data = _markup_only(data)
+    starts = [(m.start(), m.end(), m.group(1)) for m in _START.finditer(data)]
+    pos = row_no = col_no = 0
+    following = 0  # index of the first start at or after `pos`
+    for start, name_end, name in starts:
+        if start < pos:  # inside the tag before (a quoted value): not a tag
+            continue
+        end = _TAG_REST.match(data, name_end)
+        if end is None:
+            return
+        attrs, pos = data[name_end : end.start(1)], end.end()
+        if name == b"row":
+            numbers = _ROW_NUMBER.findall(attrs)
+            row_no, col_no = (max(map(int, numbers)) if numbers else row_no + 1), 0
+            continue
+        refs = [(int(n), col_index(c.decode().upper()) + 1) for c, n in _ATTR_R_ANY.findall(attrs) if c and n]
+        col_no = refs[-1][1] if refs else col_no + 1
+        body = b""
+        if not end.group(1):
+            while following < len(starts) and starts[following][0] < pos:
+                following += 1
+            body = data[pos : starts[following][0] if following < len(starts) else len(data)]
+            close = body.find(b"</c")
+            body = body[:close] if close >= 0 else body
+        yield attrs, body, refs, (row_no, col_no)
+
+
+def _markup_only(data: bytes) -> bytes:
+    """`data` without comments, character data and processing instructions (an unterminated one ends it)."""
+    if not any(opening in data for opening, _ in _NOT_MARKUP):
+        return data
+    out, pos = [], 0
+    while True:
+        found = [(data.find(opening, pos), opening, closing) for opening, closing in _NOT_MARKUP]
+        found = [f for f in found if f[0] >= 0]
+        if not found:
+            out.append(data[pos:])
+            return b"".join(out)
+        at, opening, closing = min(found)
+        out.append(data[pos:at])
+        end = data.find(closing, at + len(opening))
+        if end < 0:
+            return b"".join(out)
+        pos = end + len(closing)
+
+
+def _holds(body: bytes) -> bool:
     """A cell body with a value, an inline string or a formula (calamine skips an empty cell)."""
-    return bool(body) and (b"<v" in body or b"<is" in body or b"<f" in body)
+    return b"<v" in body or b"<is" in body or b"<f" in body
 
 
 def _cells_of_interest(data: bytes, kinds: dict[int, str], scan: SheetScan, common: bool) -> None:
     """Fill `scan` with number cells styled with a unit format and with formula cells. In a sheet whose
     cells are written the common way (`common`) a style's cells are where its ` s="…"` text is; else every
-    cell is read."""
+    cell is read. A cell is keyed by its last reference, as calamine places it."""
     has_formula = _FORMULA.search(data) is not None
     styled = [i for i in kinds if not common or f' s="{i}"'.encode() in data]
     if not has_formula and not styled:
         return
-    for m in _CELL.finditer(data):
-        attrs, body = m.group(1), m.group(3) or b""
-        is_formula = has_formula and _FORMULA.search(body) is not None
-        s = _ATTR_S.search(attrs) if styled else None
-        kind = kinds.get(int(s.group(1))) if s else None
-        if not is_formula and kind is None:
+    for attrs, body, refs, _ in _cells(data):
+        formula = _FORMULA_TAG.search(body) if has_formula else None
+        styles = _ATTR_S.findall(attrs) if styled else []
+        kind = kinds.get(int(styles[-1])) if styles else None
+        if (formula is None and kind is None) or not refs:
             continue
-        ref = _ATTR_R.search(attrs)
-        if ref is None:
-            continue
-        key = (int(ref.group(2)) - 1, col_index(ref.group(1).decode().upper()))
-        t = _ATTR_T.search(attrs)
-        cell_type = t.group(1).decode() if t else "n"
+        row, col = refs[-1]
+        key = (row - 1, col - 1)
+        types = _ATTR_T.findall(attrs)
+        cell_type = types[-1].decode() if types else "n"
         if kind and cell_type == "n" and _CACHED.search(body):
             scan.formats[key] = kind
-        if is_formula:
-            f = re.search(rb"<f\b[^>]*>(.*?)</f>", body, re.S)
-            text = "=" + (f.group(1).decode("utf-8", "replace") if f else "")
+        if formula is not None:
+            text = "=" + _formula_text(body, formula.end()).decode("utf-8", "replace")
             if _CACHED.search(body):
                 scan.formulas[key] = text
             else:
                 scan.uncached_formulas[key] = text
+
+
+def _formula_text(body: bytes, name_end: int) -> bytes:
+    """The text of the `<f …>…</f>` whose name ends at `name_end` in a cell's body (empty for `<f/>`)."""
+    end = _TAG_REST.match(body, name_end)
+    if end is None or end.group(1):
+        return b""
+    close = body.find(b"</f", end.end())
+    return body[end.end() : close if close >= 0 else len(body)]
 
 
 def _unprefixed(data: bytes) -> bytes:
@@ -248,27 +285,30 @@ def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str,
         if data is None:
             continue  # calamine reads only the package's XML parts (`readable_zip`): it will not find it
         data = _unprefixed(data)
-        common = _common(data, limits)
-        if not common:
-            _refuse_too_large(name, data, limits)
         scan = SheetScan(name, part)
-        _cells_of_interest(data, kinds, scan, common)
+        _cells_of_interest(data, kinds, scan, _bounded(name, data, limits))
         out[name] = scan
     # Any other part with sheet data is bounded too: a reader may resolve a sheet's part otherwise
     # (an escaped or oddly cased target) than `sheet_parts` does.
     mapped = {scan.part for scan in out.values()}
     for part, data in package.parts.items():
         if part not in mapped and b"sheetData" in data:
-            data = _unprefixed(data)
-            if not _common(data, limits):
-                _refuse_too_large(part, data, limits)
+            _bounded(part, _unprefixed(data), limits)
     return out
 
 
-def _refuse_too_large(name: str, data: bytes, limits: Limits) -> None:
+def _bounded(name: str, data: bytes, limits: Limits) -> bool:
+    """Raise `sheet_too_large` for a sheet calamine must not read densely; True when its cells are all
+    written the common way (`_common`). More cell tags than `max_sheet_cells` is refused outright: no sheet
+    within the limit has them, and the exact scan of tens of millions of tags would take minutes."""
+    if data.count(b"<c") > limits.max_sheet_cells:
+        raise UnsafeFileError("sheet_too_large", f"sheet '{name}': more than {limits.max_sheet_cells} cells")
+    if _common(data, limits):
+        return True
     rows, cols, far = _value_bounds(data)
     if rows * cols > limits.max_sheet_cells:
         raise UnsafeFileError("sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)")
+    return False
 
 
 def readable_zip(package: Package) -> bytes:

@@ -9,10 +9,11 @@ expansion — "billion laughs" — and external entities get in, so no parser ev
 shared strings are checked next, per sheet, by `package.scan_package`, before any dense read.
 Each refusal is an `UnsafeFileError` carrying a reasons.py code.
 
-The checks read the file once (`open_package`) and keep what the door reads next: the bytes (hashed,
-archived and handed to calamine) and the XML parts they decompressed anyway (the sheets, shared strings,
-styles, workbook and properties the scan and the identity read). Opening the zip three times and inflating
-each sheet twice cost ~2 ms a national workbook, as much as calamine's own read.
+The checks read the file once (`open_package`) and keep what the door reads next: the bytes (hashed and
+archived) and the XML parts they decompressed anyway (the sheets, shared strings, styles, workbook and
+properties the scan and the identity read, and which calamine gets as an uncompressed zip:
+`package.readable_zip`). Opening the zip three times and inflating each sheet twice cost ~2 ms a national
+workbook, as much as calamine's own read.
 """
 
 from __future__ import annotations

@@ -203,6 +203,43 @@ def test_calamine_reads_only_the_parts_the_door_checked(tmp_path, reference):
     assert err.value.code == "corrupt"
 
 
+def test_a_far_cell_after_a_comment_is_found(tmp_path):
+    """A comment is no markup: a quote opened inside one must not hide the cell after it from the scan
+    (calamine skips the comment and reads the far cell)."""
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import UnsafeFileError
+
+    xml = '<row r="1"><c r="A1"><v>1</v></c><!-- <c x="--><c r="XFD900000"><v>1</v></c></row>'
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "comment.xlsx", xml))
+    assert "XFD900000" in err.value.detail
+
+
+def test_unclosed_tags_do_not_stall_the_reader(tmp_path):
+    """120 KB of unclosed cell tags took the former scan five minutes (its patterns spanned whole cells and
+    backtracked from every tag); the reader now refuses or reads such a sheet at once. Run in a child
+    process so that a regression fails here instead of hanging the suite."""
+    path = _package(tmp_path / "unclosed.xlsx", '<row r="1"><c r="A1"><v>1</v></c>' + "<c " * 40_000)
+    code = (
+        "import sys; from ingest.workbook.reader import read_workbook\n"
+        "try:\n    read_workbook(sys.argv[1])\nexcept Exception as exc:\n    print(type(exc).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=REPO_ROOT, timeout=120, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+
+
+def test_more_cell_tags_than_a_sheet_may_hold_is_refused(tmp_path):
+    from ingest.workbook.reader import read_workbook
+    from ingest.workbook.safety import Limits, UnsafeFileError
+
+    xml = '<row r="1">' + '<c r="A1"><v>1</v></c>' * 101 + "</row>"
+    with pytest.raises(UnsafeFileError) as err:
+        read_workbook(_package(tmp_path / "many.xlsx", xml), Limits(max_sheet_cells=100))
+    assert err.value.code == "sheet_too_large" and "more than 100 cells" in err.value.detail
+
+
 def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path):
     """A writer may leave out cell references: each such cell sits in its row, one column after the cell
     before it. A sheet of them is read (300 rows × 20 columns), and a few of them in a far row are bounded
