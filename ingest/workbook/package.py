@@ -3,8 +3,10 @@
 calamine returns values only, and reads a sheet densely: one stray cell at `XFD20000` makes it allocate
 rows × 16,384 cells (~10 GB) and abort the process, with no Python exception to catch. A typed `98,5%` is
 the number 0.985 whose `%` lives in the cell's style, and a formula Excel never calculated comes back as an
-empty string. So before calamine touches a sheet, each sheet's XML is scanned with byte-level regular
-expressions (C speed, no DOM, no entity expansion: `safety.check_file` has already refused any DTD):
+empty string. So before calamine touches a sheet, each sheet's XML is scanned at the byte level (no DOM, no
+entity expansion: `safety.check_file` has already refused any DTD): one regular expression clears a sheet
+whose cells are all written the way Excel writes them, any other is read tag by tag in one linear pass
+(`_cells`), and calamine is then given exactly the parts scanned (`readable_zip`). What is found:
 
 - the bounds of the cells that hold something: a sheet whose dense rectangle exceeds `max_sheet_cells` is
   refused (`sheet_too_large`, naming the farthest cell) before any dense read;
