@@ -33,7 +33,7 @@ import multiprocessing as mp
 import os
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -77,7 +77,11 @@ def _columns(table: str, rows: list[dict] | ValueRows, skip: Iterable[str] = ())
     """The columns of the ingest table that the rows carry, typed, without the `skip` ones."""
     shape = INGEST_TABLES[table]
     if isinstance(rows, ValueRows):
-        column = rows.column
+        columns = rows.columns()
+
+        def column(name: str) -> Sequence:
+            return columns.get(name) or [None] * len(rows)
+
     else:
 
         def column(name: str) -> list:

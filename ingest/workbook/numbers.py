@@ -69,12 +69,18 @@ class ParsedNumber:
         return self.value is not None
 
 
+def number_text(number: float | int) -> str:
+    """A number cell as text for lineage: integers without '.0' (`raw_text` of a number, without its other
+    type tests: the parse calls it for every plain value)."""
+    return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
+
+
 def raw_text(value: object) -> str:
     """The cell as text for lineage (`raw_value`): integers without '.0', text as typed."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return number_text(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value)

@@ -52,7 +52,7 @@ from ingest.workbook.context import Reference, reporting_date
 from ingest.workbook.identity import IDENTITY_SHEET, Identity, fold, header_codes, identify
 from ingest.workbook.layout import DATA_SHEET as DATA_SHEET_NAME
 from ingest.workbook.layout import INSTRUCTIONS_SHEET, Layout, find_layouts
-from ingest.workbook.numbers import NumberParseError, ParsedNumber, parse_number, raw_text
+from ingest.workbook.numbers import NumberParseError, ParsedNumber, number_text, parse_number, raw_text
 from ingest.workbook.reader import SheetCells, cell_ref, column_letter, read_workbook
 from ingest.workbook.reasons import reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, Package, UnsafeFileError, as_package
@@ -96,11 +96,10 @@ class ValueRows:
     per column to build the Arrow table) was a quarter of a reading worker's time; a tuple per value,
     transposed once in C (`column`), is not."""
 
-    __slots__ = ("rows", "_columns")
+    __slots__ = ("rows",)
 
     def __init__(self) -> None:
         self.rows: list[tuple] = []
-        self._columns: dict[str, list] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -111,13 +110,10 @@ class ValueRows:
     def append(self, row: dict) -> None:
         self.rows.append(tuple(row[name] for name in VALUE_COLUMNS))
 
-    def column(self, name: str) -> list:
-        """One column's values, in row order (None for a column the parse does not fill)."""
-        if self._columns is None or len(next(iter(self._columns.values()), ())) != len(self.rows):
-            transposed = list(zip(*self.rows, strict=True)) or [()] * len(VALUE_COLUMNS)
-            self._columns = {n: list(values) for n, values in zip(VALUE_COLUMNS, transposed, strict=True)}
-        found = self._columns.get(name)
-        return found if found is not None else [None] * len(self.rows)
+    def columns(self) -> dict[str, tuple]:
+        """Each column's values, in row order."""
+        transposed = list(zip(*self.rows, strict=True)) or [()] * len(VALUE_COLUMNS)
+        return dict(zip(VALUE_COLUMNS, transposed, strict=True))
 
 
 @dataclass
@@ -348,8 +344,7 @@ class _SheetParser:
                 # The commonest values: a numerator and a denominator, plain finite floats (x - x is 0.0
                 # only for a finite x), with a plain value or none; what `parse_triple` does for them.
                 if val is None:
-                    raw = (str(int(num)) if num.is_integer() else str(num)) + "/"  # `_number_text`, inline
-                    raw += str(int(den)) if den.is_integer() else str(den)
+                    raw = number_text(num) + "/" + number_text(den)
                     value = round(num / den * factor, 6) if den else None
                     append(
                         (code, locality_id, value, None, num, den, is_total, sheet, num_letter + row_no, raw)
@@ -357,7 +352,7 @@ class _SheetParser:
                     loaded += 2
                     continue
                 if type(val) is float and val - val == 0.0:
-                    raw = str(int(val)) if val.is_integer() else str(val)
+                    raw = number_text(val)
                     append(
                         (code, locality_id, val, None, num, den, is_total, sheet, val_letter + row_no, raw)
                     )
@@ -378,11 +373,10 @@ class _SheetParser:
                 if val is not None:
                     loaded += 1 + (num is not None) + (den is not None)
                     value, cell = float(val), val_letter + row_no
-                    # `_number_text(val)`, inline
-                    raw = str(int(val)) if type(val) is float and val.is_integer() else str(val)
+                    raw = number_text(val)
                 else:
                     loaded += 2
-                    raw, cell = _number_text(num) + "/" + _number_text(den), num_letter + row_no
+                    raw, cell = number_text(num) + "/" + number_text(den), num_letter + row_no
                     value = round(float(num) / float(den) * factor, 6) if den else None
                 num = None if num is None else float(num)
                 den = None if den is None else float(den)
@@ -489,11 +483,6 @@ def _only(cells: dict[int, object], columns: dict[int, object]) -> dict[int, obj
 
 
 _NUMBER = frozenset({float, int})  # a plain number cell's types (not bool: True is not a figure)
-
-
-def _number_text(number: float | int) -> str:
-    """`raw_text` of a number cell: integers without '.0'."""
-    return str(int(number)) if type(number) is float and number.is_integer() else str(number)
 
 
 def _unit_factor(indicator) -> tuple[str, float]:
