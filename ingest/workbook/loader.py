@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import itertools
 import multiprocessing as mp
 import os
 import warnings
@@ -505,7 +504,10 @@ class _BatchWriter:
 # again alone in a fresh one-worker pool, and if that dies too the file is rejected (`worker_died`,
 # permanent: a retry skips it) and the rest of the batch goes on in a new pool.
 PARALLEL_MIN_FILES = 40
-READ_AHEAD_PER_WORKER = 4
+# Files each worker may be ahead of the writer: enough to keep reading through a batch's insert and commit
+# (~0.25 s, ~20 national workbooks a worker); 4 left the workers idle for most of each commit. A prepared
+# national workbook is ~120 KB.
+READ_AHEAD_PER_WORKER = 16
 
 
 @dataclass
@@ -515,7 +517,9 @@ class Landing:
 
     Why: a national workbook's ~1,100 value dicts cost ~1.4 ms to pickle from the reading worker to the
     writer and ~1 ms to turn into a table there, in the one serial process; its table pickles in ~0.4 ms.
-    Row-count attributes keep `Parsed`'s names, so `len(landing.values)` reads as it did."""
+    Row-count attributes keep `Parsed`'s names, so `len(landing.values)` reads as it did. Its tables cross
+    the process boundary as one Arrow IPC stream each (`__getstate__`): pickling an Arrow table copies it
+    buffer by buffer, ~5× slower to write and ~10× slower to read back than the stream."""
 
     identity: Identity
     values: pa.Table
@@ -531,6 +535,17 @@ class Landing:
     @property
     def cells_quarantined(self) -> int:
         return self.quarantine.num_rows
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for name in _LANDING_TABLES:
+            state[name] = _ipc_bytes(state[name])
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in _LANDING_TABLES:
+            state[name] = pa.ipc.open_stream(state[name]).read_all()
+        self.__dict__.update(state)
 
     @classmethod
     def of(cls, parsed: Parsed) -> Landing:
@@ -548,6 +563,16 @@ class Landing:
             cells_not_reported=parsed.cells_not_reported,
             notes_vi=parsed.notes_vi,
         )
+
+
+_LANDING_TABLES = ("values", "task_reports", "quarantine")
+
+
+def _ipc_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 # The columns the writer fills for every row of a file (`_load_parsed`): not known where it is parsed.
@@ -645,29 +670,41 @@ def _alone(path: Path) -> Prepared:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pooled(files: list[Path], workers: int) -> Iterator[Prepared]:
-    """`Prepared` per file, in order, at most `workers × READ_AHEAD_PER_WORKER` files ahead."""
-    window = workers * READ_AHEAD_PER_WORKER
-    pool = _pool(workers)
-    pending: deque = deque()
-    next_i = 0
-    try:
-        while pending or next_i < len(files):
-            while next_i < len(files) and len(pending) < window:
-                pending.append((next_i, _submit(pool, files[next_i])))
-                next_i += 1
-            i, future = pending.popleft()
+class _Pooled:
+    """`Prepared` per file, in order, at most `workers × READ_AHEAD_PER_WORKER` files ahead.
+
+    Built, it has already forked the workers and handed them the first files: the caller opens the
+    warehouse while they read (waiting for the first file first cost ~50 ms a run)."""
+
+    def __init__(self, files: list[Path], workers: int) -> None:
+        self.files, self.workers = files, workers
+        self.window = workers * READ_AHEAD_PER_WORKER
+        self.pool = _pool(workers)
+        self.pending: deque = deque()
+        self.next_i = 0
+        self._fill()
+
+    def _fill(self) -> None:
+        while self.next_i < len(self.files) and len(self.pending) < self.window:
+            self.pending.append((self.next_i, _submit(self.pool, self.files[self.next_i])))
+            self.next_i += 1
+
+    def __iter__(self) -> Iterator[Prepared]:
+        while self.pending:
+            i, future = self.pending.popleft()
             try:
                 ready = future.result()
             except BrokenProcessPool:
-                pool.shutdown(wait=True, cancel_futures=True)
-                ready = _alone(files[i])
-                pending.clear()
-                next_i = i + 1
-                pool = _pool(workers)
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                ready = _alone(self.files[i])
+                self.pending.clear()
+                self.next_i = i + 1
+                self.pool = _pool(self.workers)
+            self._fill()
             yield ready
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
@@ -682,13 +719,12 @@ def read_ahead(
         yield iter([None] * len(files))
         return
     _SHARED = (ref, limits, archive_dir)
-    results = _pooled(files, workers)
+    # The workers fork here, before the caller opens the warehouse: they never hold its handle.
+    pooled = _Pooled(files, workers)
     try:
-        # Start the workers (fork) before the caller opens the warehouse: they never hold its handle.
-        first = next(results, None)
-        yield itertools.chain([first] if files else [], results)
+        yield iter(pooled)
     finally:
-        results.close()
+        pooled.close()
         _SHARED = None
 
 
