@@ -127,19 +127,22 @@ class PendingRows:
     def __init__(self) -> None:
         self.frames: dict[str, list[pa.Table]] = {}
         self.rows = 0  # rows added since the batch began (flushed or not): what decides when it commits
+        self.unflushed = 0  # rows added since the last flush
 
     def add(self, table: str, frame: pa.Table) -> None:
         self.frames.setdefault(table, []).append(frame)
         self.rows += frame.num_rows
+        self.unflushed += frame.num_rows
 
     def flush(self, con) -> None:
         for table, frames in self.frames.items():
             _insert_frame(con, table, pa.concat_tables(frames))
         self.frames.clear()
+        self.unflushed = 0
 
     def clear(self) -> None:
         self.frames.clear()
-        self.rows = 0
+        self.rows = self.unflushed = 0
 
 
 def _insert_rows(
@@ -398,6 +401,10 @@ def _load_parsed(
 # holds two row groups' worth (~220 national workbooks' values), and its WAL stays small. Each file stays
 # atomic: a failure rolls the batch back and replays its files one transaction each.
 COMMIT_ROWS = 2 * 122_880
+# Rows inserted into the open batch while the workers read on, rather than all at its commit: the last
+# batch's inserts (~0.07 s a national reporting year) otherwise wait until every file is read, when
+# nothing else is left to do.
+FLUSH_ROWS = 30_000
 COMMIT_EVERY = 512
 
 
@@ -471,8 +478,14 @@ class _BatchWriter:
         except Exception:
             return self._replay(failed=(path, ready))
         self.batch.append((path, ready, result))
-        full = self.pending.rows >= COMMIT_ROWS or len(self.batch) >= COMMIT_EVERY
-        return self._commit() if full else []
+        if self.pending.rows >= COMMIT_ROWS or len(self.batch) >= COMMIT_EVERY:
+            return self._commit()
+        if self.pending.unflushed >= FLUSH_ROWS:
+            try:
+                self.pending.flush(self.con)
+            except Exception:
+                return self._replay()
+        return []
 
     def _commit(self) -> list[FileResult]:
         try:
