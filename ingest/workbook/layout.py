@@ -37,6 +37,13 @@ def role_of(text: object) -> str | None:
     number names no role, and a text's answer is cached (templates repeat the same few labels)."""
     if isinstance(text, int | float):
         return None
+    if type(text) is str:
+        return _role_of_text(text)
+    return _role_of_key(fold(text).rstrip(":. "))
+
+
+@lru_cache(maxsize=8192)
+def _role_of_text(text: str) -> str | None:
     return _role_of_key(fold(text).rstrip(":. "))
 
 
@@ -126,7 +133,7 @@ def find_header(sheet: SheetCells, header_codes: dict[str, str], names: dict[str
     for r in sorted(rows):
         if r >= SCAN_ROWS:
             break
-        count = sum(1 for v in rows[r].values() if role_of(v))
+        count = sum(1 for v in rows[r].values() if type(v) is not float and role_of(v))
         if count > best_count:
             best_row, best_count = r, count
     if best_row is None:
