@@ -38,6 +38,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,8 @@ def _frame(table: str, rows: list[dict], constants: dict | None = None) -> pa.Ta
 
 def _columns(table: str, rows: list[dict] | ValueRows, skip: Iterable[str] = ()) -> pa.Table:
     """The columns of the ingest table that the rows carry, typed, without the `skip` ones."""
+    if not len(rows):  # most files have no task sheet, many no quarantined cell
+        return _empty(table, tuple(skip))
     shape = INGEST_TABLES[table]
     if isinstance(rows, ValueRows):
         columns = rows.columns()
@@ -91,6 +94,12 @@ def _columns(table: str, rows: list[dict] | ValueRows, skip: Iterable[str] = ())
     return pa.table(
         {name: pa.array(column(name), _ARROW_TYPES[kind]) for name, kind in shape.items() if name not in skip}
     )
+
+
+@lru_cache(maxsize=32)
+def _empty(table: str, skip: tuple[str, ...]) -> pa.Table:
+    shape = {name: kind for name, kind in INGEST_TABLES[table].items() if name not in skip}
+    return pa.table({name: pa.array([], _ARROW_TYPES[kind]) for name, kind in shape.items()})
 
 
 def _with_constants(table: str, frame: pa.Table, constants: dict) -> pa.Table:
