@@ -174,27 +174,34 @@ def read_arrivals(archive_dir: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def settle(summary, warehouse_file: Path, inbox_dir: Path, archive_dir: Path, year: int) -> int:
-    """After an ingest batch: log every new submission in the arrivals log (with its recorded arrival time),
-    then move the processed inbox originals to the archive. Returns how many originals left the inbox.
+def recorded_arrivals(con, submission_ids: list[str]) -> dict[str, str]:
+    """submission_id -> its `received_at` as the warehouse recorded it (ISO text to the microsecond), for
+    those of `submission_ids` that made a row: what the arrivals log keeps, so that a replay gives the same
+    times. Read by the ingest on its own connection once its rows are committed (`IngestSummary`)."""
+    if not submission_ids:
+        return {}
+    return dict(
+        con.execute(
+            "select submission_id, strftime(received_at, '%Y-%m-%dT%H:%M:%S.%f') "
+            "from audit.submissions where submission_id in (select unnest(?))",
+            [submission_ids],
+        ).fetchall()
+    )
+
+
+def settle(summary, inbox_dir: Path, archive_dir: Path, year: int) -> int:
+    """After an ingest batch: log every new submission in the arrivals log (with its recorded arrival time,
+    `summary.recorded_at`), then move the processed inbox originals to the archive. Returns how many
+    originals left the inbox.
 
     `year` is the reporting-year partition the batch ran in, logged so that a replay runs the same one."""
-    from ingest.warehouse import connect
-
     # duplicates are submissions too (audit.submissions records them, naming the file they repeat), so a
     # replay of the log makes the same rows; a receipt already recorded makes no new row and is not logged
     made_rows = {
         r.submission_id: r for r in summary.results if r.status in ("loaded", "rejected", "duplicate")
     }
     if made_rows:
-        with connect(warehouse_file, read_only=True) as con:
-            stamps = dict(
-                con.execute(
-                    "select submission_id, strftime(received_at, '%Y-%m-%dT%H:%M:%S.%f') "
-                    "from audit.submissions where submission_id in (select unnest(?))",
-                    [list(made_rows)],
-                ).fetchall()
-            )
+        stamps = summary.recorded_at
         entries = []
         for submission_id, result in made_rows.items():
             if submission_id not in stamps and result.status == "duplicate":

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_files
+from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_files, recorded_arrivals
 from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import vanished_note, write_rejection_feedback
@@ -483,6 +483,7 @@ def ingest_paths(
         for result in writer.land_all(zip(files, prepared, strict=True)):
             summary.add(result)
             say(f"[{len(summary.results)}/{len(files)}] {result.line()}")
+        summary.recorded_at = recorded_arrivals(con, [r.submission_id for r in summary.results])
     summary.check()
     return summary
 

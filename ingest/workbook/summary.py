@@ -82,6 +82,9 @@ class FileResult:
 @dataclass
 class IngestSummary:
     results: list[FileResult] = field(default_factory=list)
+    # submission_id -> received_at as recorded in the warehouse (`inbox.recorded_arrivals`), for the
+    # submissions this run made a row for
+    recorded_at: dict[str, str] = field(default_factory=dict)
 
     def add(self, result: FileResult) -> None:
         result.check()

@@ -59,7 +59,7 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
     _filled("education", elsewhere / "giao-duc.xlsx")
     batch = [*list_inbox(inbox), elsewhere / "giao-duc.xlsx"]
     summary = ingest_paths(batch, warehouse_path=wh)
-    assert settle(summary, wh, inbox, tmp_path / "archive", 2024) == 2
+    assert settle(summary, inbox, tmp_path / "archive", 2024) == 2
 
     assert list_inbox(inbox) == []
     assert (elsewhere / "giao-duc.xlsx").exists()  # `treem ingest` of the user's own folder moves nothing
@@ -74,7 +74,7 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
     (inbox / "y-te (gui lai).xlsx").write_bytes(sent_again)
     again = ingest_paths(list_inbox(inbox), warehouse_path=wh)
     assert [r.status for r in again.results] == ["duplicate"]
-    assert settle(again, wh, inbox, tmp_path / "archive", 2024) == 1
+    assert settle(again, inbox, tmp_path / "archive", 2024) == 1
     assert len(read_arrivals(tmp_path / "archive")) == len(log) + 1 and list_inbox(inbox) == []
 
     # a file that changed after it was read (still being copied in) stays waiting, as a new arrival
@@ -82,5 +82,5 @@ def test_settle_moves_inbox_originals_logs_arrivals_and_leaves_other_files(tmp_p
     third = ingest_paths(list_inbox(inbox), warehouse_path=wh)
     with (inbox / "van-hoa.xlsx").open("ab") as grown:
         grown.write(b"more bytes")
-    assert settle(third, wh, inbox, tmp_path / "archive", 2024) == 0
+    assert settle(third, inbox, tmp_path / "archive", 2024) == 0
     assert [p.name for p in list_inbox(inbox)] == ["van-hoa.xlsx"]

@@ -95,7 +95,7 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
 
     summary = ingest_paths(files, warehouse_path=warehouse.file, progress=progress)
     # Log the arrivals and move the processed inbox originals to the archive (see ingest.inbox).
-    settle(summary, warehouse.file, warehouse.inbox_dir, warehouse.archive_dir, year)
+    settle(summary, warehouse.inbox_dir, warehouse.archive_dir, year)
     metadata = summary.as_metadata()
     for name in SUBMISSION_TABLES:
         yield MaterializeResult(asset_key=source_key(name), metadata=metadata)
