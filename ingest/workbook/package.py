@@ -301,12 +301,13 @@ def scan_package(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str,
 
 def _bounded(name: str, data: bytes, limits: Limits) -> bool:
     """Raise `sheet_too_large` for a sheet calamine must not read densely; True when its cells are all
-    written the common way (`_common`). More cell tags than `max_sheet_cells` is refused outright: no sheet
-    within the limit has them, and the exact scan of tens of millions of tags would take minutes."""
-    if data.count(b"<c") > limits.max_sheet_cells:
-        raise UnsafeFileError("sheet_too_large", f"sheet '{name}': more than {limits.max_sheet_cells} cells")
+    written the common way (`_common`: bounded, however many tags). Otherwise more cell tags than
+    `max_sheet_cells` is refused outright: no sheet within the limit has them, and the exact scan of tens of
+    millions of tags would take minutes."""
     if _common(data, limits):
         return True
+    if data.count(b"<c") > limits.max_sheet_cells:
+        raise UnsafeFileError("sheet_too_large", f"sheet '{name}': more than {limits.max_sheet_cells} cells")
     rows, cols, far = _value_bounds(data)
     if rows * cols > limits.max_sheet_cells:
         raise UnsafeFileError("sheet_too_large", f"sheet '{name}': cell {far} ({rows} rows × {cols} columns)")
