@@ -20,10 +20,10 @@ the scan costs a fraction of calamine's own read.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
-import zipfile
+import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -317,9 +317,39 @@ def _bounded(name: str, data: bytes, limits: Limits) -> bool:
 def readable_zip(package: Package) -> bytes:
     """The package's XML parts, the ones the checks and scans read, as an uncompressed zip: what calamine
     is given. It reads exactly what was checked (a part that is not XML, a duplicate member or a sheet
-    part not named .xml never reaches it unscanned), and inflates nothing a second time."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-        for name, content in package.parts.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), content)
-    return out.getvalue()
+    part not named .xml never reaches it unscanned), and inflates nothing a second time.
+
+    Written here with `struct` (the same bytes `zipfile` writes for stored members dated 1980-01-01):
+    zipfile's per-member bookkeeping cost ~0.2 ms a workbook, about a tenth of reading it."""
+    local, central, offset = [], [], 0
+    for name, content in package.parts.items():
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), 0x800
+        crc, size = zlib.crc32(content), len(content)
+        fields = (flags, 0, 0, _DOS_1980, crc, size, size, len(encoded), 0)
+        header = _LOCAL_HEADER.pack(_LOCAL_SIGNATURE, _STORED_VERSION, *fields) + encoded
+        local += (header, content)
+        central.append(
+            _CENTRAL_HEADER.pack(
+                _CENTRAL_SIGNATURE, _MADE_BY_UNIX, _STORED_VERSION, *fields, 0, 0, 0, _RW_FILE, offset
+            )
+            + encoded
+        )
+        offset += len(header) + size
+    directory = b"".join(central)
+    n = len(central)
+    end = _END_RECORD.pack(_END_SIGNATURE, 0, 0, n, n, len(directory), offset, 0)
+    return b"".join(local) + directory + end
+
+
+# Zip records of a stored member (APPNOTE 4.3.7, 4.3.12, 4.3.16), as zipfile writes them.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_HEADER = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_LOCAL_SIGNATURE, _CENTRAL_SIGNATURE, _END_SIGNATURE = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"
+_STORED_VERSION = 20
+_MADE_BY_UNIX = 3 << 8 | 20
+_DOS_1980 = (1980 - 1980) << 9 | 1 << 5 | 1  # the date field of 1980-01-01
+_RW_FILE = 0o600 << 16

@@ -203,6 +203,28 @@ def test_calamine_reads_only_the_parts_the_door_checked(tmp_path, reference):
     assert err.value.code == "corrupt"
 
 
+def test_the_zip_calamine_reads_holds_exactly_the_checked_parts(tmp_path):
+    """`readable_zip` writes its zip records itself: a valid zip (CRCs checked by zipfile) whose members are
+    the checked parts, names (an accented one too) and bytes as they were, in order."""
+    import io
+    import zipfile
+
+    from ingest.workbook.package import readable_zip
+    from ingest.workbook.safety import Package
+
+    parts = {
+        "xl/workbook.xml": b"<workbook/>",
+        "xl/worksheets/trang s\u1ed1 li\u1ec7u.xml": "<c>Tổng</c>".encode(),
+        "[Content_Types].xml": b"",
+    }
+    with zipfile.ZipFile(io.BytesIO(readable_zip(Package(tmp_path / "x.xlsx", b"", parts)))) as zf:
+        assert zf.testzip() is None
+        assert [(i.filename, i.compress_type) for i in zf.infolist()] == [
+            (name, zipfile.ZIP_STORED) for name in parts
+        ]
+        assert {name: zf.read(name) for name in zf.namelist()} == parts
+
+
 def test_a_far_cell_after_a_comment_is_found(tmp_path):
     """A comment is no markup: a quote opened inside one must not hide the cell after it from the scan
     (calamine skips the comment and reads the far cell)."""
