@@ -658,6 +658,9 @@ def prepare(
         package = open_package(path, limits)
     except UnsafeFileError as exc:
         return Prepared(sha or file_fingerprint(path), rejection=(exc.code, exc.detail))
+    except Exception as exc:  # an unexpected failure to open: recorded like a failed load, the batch goes on
+        detail = f"{type(exc).__name__}: {exc}"
+        return Prepared(sha or file_fingerprint(path), rejection=("load_failed", detail))
     ready = Prepared(sha or package.sha256)
     if archive_dir is not None:
         archive_copy(path, package.sha256, archive_dir, package.data)

@@ -22,6 +22,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,12 +113,12 @@ def open_package(path: Path, limits: Limits = DEFAULT_LIMITS) -> Package:
             if "xl/workbook.xml" not in names:
                 raise UnsafeFileError("not_workbook", "zip without xl/workbook.xml")
             _check_streamed(zf, infos, limits, package.parts)
-    except zipfile.BadZipFile as exc:
-        raise UnsafeFileError("corrupt", str(exc)) from exc
-    except (EOFError, OSError, ValueError) as exc:
-        if isinstance(exc, UnsafeFileError):
-            raise
-        raise UnsafeFileError("corrupt", str(exc)) from exc
+    except UnsafeFileError:
+        raise
+    # A damaged deflate stream (zlib.error) or a compression method zipfile cannot read (NotImplementedError)
+    # is a file that cannot be opened, like a broken zip: raised as such, one run of hundreds goes on.
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, OSError, ValueError) as exc:
+        raise UnsafeFileError("corrupt", f"{type(exc).__name__}: {exc}") from exc
     return package
 
 
@@ -145,6 +146,8 @@ def _check_streamed(
     """
     budget = limits.max_uncompressed_bytes
     for info in infos:
+        if info.flag_bits & 0x1:  # a password on the zip itself (Excel encrypts into an OLE2 file instead)
+            raise UnsafeFileError("encrypted", f"{info.filename}: encrypted zip member")
         with zf.open(info) as member:
             content = member.read(budget + 1)  # inflated in bounded steps: never more than the budget
         budget -= len(content)

@@ -55,6 +55,40 @@ def test_a_dying_reader_rejects_its_file_and_the_batch_goes_on(
     assert "bị dừng bất thường" in message[0]
 
 
+def _damage_deflate_stream(path: Path) -> Path:
+    """The file with bytes in the middle of its sheet's compressed data overwritten (a broken download)."""
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 20 : start + 28] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_damaged_compressed_part_is_refused_as_corrupt_and_the_batch_goes_on(
+    tan_yen_template, tmp_path, reference, workers
+):
+    """A damaged deflate stream raised zlib's own error out of the door: the whole run stopped with a
+    traceback and the files read with it never landed. It is a file that cannot be opened, like any."""
+    files = [
+        fill(tan_yen_template, tmp_path / "a.xlsx", {("Thị trấn Nhã Nam", "F"): 90}),
+        _damage_deflate_stream(fill(tan_yen_template, tmp_path / "broken.xlsx", {("Xã Tân Trung", "F"): 91})),
+        fill(tan_yen_template, tmp_path / "b.xlsx", {("Xã Tân Trung", "F"): 92}),
+    ]
+    summary = ingest_paths(files, tmp_path / "wh" / "t.duckdb", reference=reference, workers=workers)
+    got = [(r.path.name, r.status, r.reason_code) for r in summary.results]
+    assert got == [
+        ("a.xlsx", "loaded", None),
+        ("broken.xlsx", "rejected", "corrupt"),
+        ("b.xlsx", "loaded", None),
+    ]
+    assert "Tệp bị hỏng" in summary.results[1].message
+
+
 def test_ingest_lands_reference_data_first(tan_yen_template, tmp_path):
     """A new warehouse: `treem ingest` lands the reference through reference_job before any value, so no
     verdict rests on a missing catalog."""
