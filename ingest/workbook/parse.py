@@ -238,24 +238,32 @@ class _SheetParser:
             return self.territory, True, None
         found: dict[str, str] = {}
         errors: list[str] = []
+        by_code: str | None = None  # the unit the row's code gives, when it gives one
         for col in (lay.code_col, lay.name_col):
             text = cells.get(col) if col is not None else None
             if text is None:
                 continue
             text = raw_text(text).strip()
+            if by_code is not None and self.ref.resolver.names(text, by_code):
+                # the code's unit under its own name (most rows): resolving the name can only agree
+                found[str(col)] = by_code
+                continue
             # Every sector's file of a territory lists the same units: a name resolved once is reused
             # (only successes are kept; a failure is resolved again, for its message).
             key = ("parse.locality", text, self.territory, self.on_date)
             cached = self.ref._cache.get(key)
-            if cached is not None:
-                found[str(col)] = cached
-                continue
-            try:
-                found[str(col)] = self.ref._cache[key] = self.ref.resolver.resolve(
-                    text, self.territory, self.on_date
-                )
-            except LocalityResolutionError as exc:
-                errors.append(exc.message_vi)
+            if cached is None:
+                try:
+                    # beside a code that resolved, a failing name's message is never shown: no suggestions
+                    cached = self.ref._cache[key] = self.ref.resolver.resolve(
+                        text, self.territory, self.on_date, suggest=by_code is None
+                    )
+                except LocalityResolutionError as exc:
+                    errors.append(exc.message_vi)
+                    continue
+            found[str(col)] = cached
+            if col == lay.code_col:
+                by_code = cached
         ids = set(found.values())
         if len(ids) == 1:
             return ids.pop(), False, None

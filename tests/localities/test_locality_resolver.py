@@ -217,3 +217,22 @@ def test_total_labels(text):
 @pytest.mark.parametrize("text", ["Xã Liên Chung", "Tân Yên", "Công an", "", None, 3.0])
 def test_not_total_labels(text):
     assert not is_total_label(text)
+
+
+def test_a_name_names_a_unit_only_where_resolving_it_finds_that_unit(resolver):
+    """`names` lets a row whose code gave a unit skip resolving its name, so it must be sound: a name that
+    resolves to one unit names no other unit of that scope; namesakes are each named (the code settles
+    which); a xã is not the phường of its name; and every official name names its unit (the common row,
+    code and official name, is never resolved twice)."""
+    for text, territory, on, expected in MESSY:
+        if any(ch.isdigit() for ch in text):
+            continue
+        others = resolver.scope(territory, on) - {expected}
+        assert not [unit for unit in others if resolver.names(text, unit)], text
+    for candidate in ("vn2008:07243", "vn2008:07816"):  # xã Đồng Tiến in Yên Thế and in Hiệp Hòa
+        assert resolver.names("Xã Đồng Tiến", candidate)
+    assert not resolver.names("Xã Đa Mai", "vn2025:07228")
+    assert not resolver.names("Xã Liên Trung", "vn2008:07357")
+    localities = build_localities()
+    officials = zip(localities["locality_id"], localities["name_vi"], strict=True)
+    assert all(resolver.names(name, unit) for unit, name in officials)
