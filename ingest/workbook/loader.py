@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow as pa
 
 from ingest.inbox import archive_copy, file_fingerprint, inbox_folder, list_files, recorded_arrivals
-from ingest.warehouse import INGEST_TABLES, connect, ensure_tables
+from ingest.warehouse import INGEST_TABLES, MissingReference, connect, ensure_tables, holds_reference
 from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import vanished_note, write_rejection_feedback
 from ingest.workbook.identity import Identity
@@ -455,12 +455,14 @@ def ingest_paths(
     reference: Reference | None = None,
     limits: Limits = DEFAULT_LIMITS,
     workers: int | None = None,
+    require_reference: bool = False,
 ) -> IngestSummary:
     """Ingest files and folders (default: the inbox, see `ingest.inbox`) and summarise.
 
     `inbox_archive_dir` defaults to `archive/` next to the warehouse and `feedback_dir` to `feedback/`.
     `workers`: processes that read and parse ahead while this one writes (default: the machine's cores for
     batches of `PARALLEL_MIN_FILES` or more, else none; `TREEM_INGEST_WORKERS` overrides).
+    `require_reference`: raise `MissingReference`, loading nothing, when the warehouse lacks the reference.
     """
     from ingest.warehouse import warehouse_path as default_warehouse
 
@@ -477,6 +479,8 @@ def ingest_paths(
     with read_ahead(files, ref, limits, workers, archive_dir) as prepared, connect(wh) as con:
         # One DuckDB thread: the writer's statements are small, and the reading workers need the other cores.
         con.execute("set threads = 1")
+        if require_reference and not holds_reference(con):
+            raise MissingReference(f"{wh}: no reference data (raw.indicators, raw.plans, raw.localities)")
         ensure_tables(con, INGEST_TABLES)
         _backfill_reason_codes(con)
         writer = _BatchWriter(con, SubmissionIndex(con), archive_dir, fb_dir, ref, limits)
@@ -556,9 +560,9 @@ class _BatchWriter:
 # permanent: a retry skips it) and the rest of the batch goes on in a new pool.
 PARALLEL_MIN_FILES = 40
 # Files each worker may be ahead of the writer: enough to keep reading through a batch's insert and commit
-# (~0.25 s, ~20 national workbooks a worker); 4 left the workers idle for most of each commit. A prepared
-# national workbook is ~120 KB.
-READ_AHEAD_PER_WORKER = 16
+# (~0.2 s, ~25 national workbooks a worker, more on a loaded machine); 4 left the workers idle for most of
+# each commit. A prepared national workbook is ~120 KB: 48 a worker hold ~12 MB on two cores.
+READ_AHEAD_PER_WORKER = 48
 
 
 @dataclass

@@ -110,6 +110,27 @@ def test_ingest_lands_reference_data_first(tan_yen_template, tmp_path):
         assert con.execute("select status from audit.submissions").fetchall() == [("loaded",)]
 
 
+def test_an_ingest_that_requires_the_reference_loads_nothing_without_it(
+    tan_yen_template, tmp_path, reference
+):
+    """The ingest job checks the reference on the ingest's own connection: a warehouse without it gets no
+    submission, value or audit row (and the job fails, telling to run reference_job)."""
+    from ingest.warehouse import MissingReference
+
+    wh = tmp_path / "wh" / "t.duckdb"
+    wh.parent.mkdir()
+    with duckdb.connect(str(wh)) as con:
+        con.execute("create schema raw; create table raw.indicators (indicator_code varchar)")
+    path = fill(tan_yen_template, tmp_path / "tan-yen.xlsx", {("Thị trấn Nhã Nam", "F"): 90})
+    with pytest.raises(MissingReference):
+        ingest_paths([path], wh, reference=reference, require_reference=True)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        tables = {
+            name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+    assert tables == {"indicators"}
+
+
 def _package(path: Path, sheet_xml: str, shared: str | None = None, styles: str | None = None) -> Path:
     """A minimal xlsx with one sheet 'S' whose sheetData is `sheet_xml` (what other tools write), and the
     styles part's content when given."""

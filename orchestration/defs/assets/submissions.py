@@ -67,15 +67,16 @@ class IngestConfig(Config):
     pool=WAREHOUSE_POOL,
 )
 def agency_submissions(context: AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
-    from ingest.warehouse import has_reference
+    from ingest.warehouse import MissingReference
     from ingest.workbook import ingest_paths
 
-    if not has_reference(warehouse.path):
-        raise Failure(
-            allow_retries=False,
-            description="No reference data in the warehouse (raw.indicators, raw.plans, raw.localities): "
-            "run reference_job first; values judged against a missing catalog would all be errors.",
-        )
+    no_reference = Failure(
+        allow_retries=False,
+        description="No reference data in the warehouse (raw.indicators, raw.plans, raw.localities): "
+        "run reference_job first; values judged against a missing catalog would all be errors.",
+    )
+    if not warehouse.file.exists():
+        raise no_reference
     year = int(context.partition_key)
     if config.paths:
         files = [Path(p) for p in config.paths]
@@ -93,7 +94,12 @@ def agency_submissions(context: AssetExecutionContext, config: IngestConfig, war
         if n % EVENT_LOG_EVERY == 0 or n == len(files):
             context.log.info(line)
 
-    summary = ingest_paths(files, warehouse_path=warehouse.file, progress=progress)
+    try:  # the reference is checked on the ingest's own connection, before anything is loaded
+        summary = ingest_paths(
+            files, warehouse_path=warehouse.file, progress=progress, require_reference=True
+        )
+    except MissingReference as exc:
+        raise no_reference from exc
     # Log the arrivals and move the processed inbox originals to the archive (see ingest.inbox).
     settle(summary, warehouse.inbox_dir, warehouse.archive_dir, year)
     metadata = summary.as_metadata()
