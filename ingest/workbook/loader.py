@@ -50,6 +50,7 @@ from ingest.workbook.context import Reference, load_reference
 from ingest.workbook.feedback import vanished_note, write_rejection_feedback
 from ingest.workbook.identity import Identity
 from ingest.workbook.parse import Parsed, RejectedFile, ValueRows, parse_workbook
+from ingest.workbook.reading_pool import KeptPool
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, open_package
 from ingest.workbook.summary import FileResult, IngestSummary
@@ -686,11 +687,12 @@ def _worker_count(workers: int | None, files: int) -> int:
     return max(0, min(workers, files)) if workers > 1 else 0
 
 
-_SHARED: tuple[Reference, Limits, Path] | None = None  # set in the parent before forking the workers
+_SHARED: tuple[Reference, Limits] | None = None  # set in the parent before forking the workers
+_READERS = KeptPool()  # the workers, kept between batches (`reading_pool`)
 
 
-def _prepare_in_worker(path: Path) -> Prepared:
-    ref, limits, archive_dir = _SHARED
+def _prepare_in_worker(path: Path, archive_dir: Path) -> Prepared:
+    ref, limits = _SHARED
     return prepare(path, ref, limits, archive_dir=archive_dir)
 
 
@@ -708,20 +710,32 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=_reading_worker)
 
 
-def _submit(pool: ProcessPoolExecutor, path: Path):
-    """Submit one file; the first submit forks the workers."""
+def _submit(pool: ProcessPoolExecutor, path: Path, archive_dir: Path):
+    """Submit one file; a new pool's first submit forks its workers."""
     with warnings.catch_warnings():
         # Workers only parse files (no DuckDB, no Dagster): fork's caveat for threaded parents does not bite.
         warnings.filterwarnings("ignore", message=".*use of fork\\(\\) may lead to deadlocks.*")
-        return pool.submit(_prepare_in_worker, path)
+        return pool.submit(_prepare_in_worker, path, archive_dir)
 
 
-def _alone(path: Path) -> Prepared:
+def _readers(workers: int, ref: Reference, limits: Limits) -> ProcessPoolExecutor:
+    """The process's kept reading pool when its workers were forked with this reference, these limits and
+    this parse function; else a new one (forked at its first submit)."""
+
+    def new() -> ProcessPoolExecutor:
+        global _SHARED
+        _SHARED = (ref, limits)
+        return _pool(workers)
+
+    return _READERS.acquire((workers, ref, limits, parse_workbook), new)
+
+
+def _alone(path: Path, archive_dir: Path) -> Prepared:
     """Read one file in its own one-worker pool: a file that kills its reader is rejected, nothing else."""
     sha = file_fingerprint(path)
     pool = _pool(1)
     try:
-        return _submit(pool, path).result()
+        return _submit(pool, path, archive_dir).result()
     except BrokenProcessPool:
         return Prepared(sha, rejection=("worker_died", "the reading process died (abort or out of memory)"))
     finally:
@@ -731,20 +745,21 @@ def _alone(path: Path) -> Prepared:
 class _Pooled:
     """`Prepared` per file, in order, at most `workers × READ_AHEAD_PER_WORKER` files ahead.
 
-    Built, it has already forked the workers and handed them the first files: the caller opens the
-    warehouse while they read (waiting for the first file first cost ~50 ms a run)."""
+    Built, it has already handed the workers their first files (forking them, unless the process's kept
+    pool is reused): the caller opens the warehouse while they read (waiting for the first file first cost
+    ~50 ms a run)."""
 
-    def __init__(self, files: list[Path], workers: int) -> None:
-        self.files, self.workers = files, workers
+    def __init__(self, files: list[Path], workers: int, ref: Reference, limits: Limits, archive_dir: Path):
+        self.files, self.args, self.archive_dir = files, (workers, ref, limits), archive_dir
         self.window = workers * READ_AHEAD_PER_WORKER
-        self.pool = _pool(workers)
+        self.pool = _readers(*self.args)
         self.pending: deque = deque()
         self.next_i = 0
         self._fill()
 
     def _fill(self) -> None:
         while self.next_i < len(self.files) and len(self.pending) < self.window:
-            self.pending.append((self.next_i, _submit(self.pool, self.files[self.next_i])))
+            self.pending.append((self.next_i, _submit(self.pool, self.files[self.next_i], self.archive_dir)))
             self.next_i += 1
 
     def __iter__(self) -> Iterator[Prepared]:
@@ -753,20 +768,17 @@ class _Pooled:
             try:
                 ready = future.result()
             except BrokenProcessPool:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-                ready = _alone(self.files[i])
+                _READERS.release(self.pool, keep=False)
+                ready = _alone(self.files[i], self.archive_dir)
                 self.pending.clear()
                 self.next_i = i + 1
-                self.pool = _pool(self.workers)
+                self.pool = _readers(*self.args)
             self._fill()
-            if not self.pending:
-                # Every file is back: the workers exit while the caller lands the last ones and commits
-                # (waiting for them after the commit cost ~10 ms a run, with the other core idle).
-                self.pool.shutdown(wait=False)
             yield ready
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Hand the pool back: kept for the next batch when this one read every file, else shut down."""
+        _READERS.release(self.pool, keep=not self.pending)
 
 
 @contextmanager
@@ -776,18 +788,15 @@ def read_ahead(
     """An iterator of `Prepared` per file, in order: from forked workers (which archive what they read), or
     None per file (prepare lazily, so a duplicate is never parsed) when `workers` is 0 or the platform
     cannot fork."""
-    global _SHARED
     if workers < 2 or "fork" not in mp.get_all_start_methods():
         yield iter([None] * len(files))
         return
-    _SHARED = (ref, limits, archive_dir)
-    # The workers fork here, before the caller opens the warehouse: they never hold its handle.
-    pooled = _Pooled(files, workers)
+    # Any new workers fork here, before the caller opens the warehouse: they never hold its handle.
+    pooled = _Pooled(files, workers, ref, limits, archive_dir)
     try:
         yield iter(pooled)
     finally:
         pooled.close()
-        _SHARED = None
 
 
 def _ingest_one(
