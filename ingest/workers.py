@@ -4,7 +4,9 @@ The ingest's read-ahead and the synthetic generator fork worker pools from proce
 installed its own signal handlers (SIGTERM raises an interrupt inside the run). A worker that inherits them
 turns a pool's `terminate()` into an exception while it may hold the pool's queue lock, and the pool then
 waits for it forever. Workers restore the default handlers and leave Ctrl-C to the parent, which stops the
-pool.
+pool. A reading worker also exits when its parent is gone (`exit_with_parent`): the ingest keeps its workers
+between batches, and an executor's workers wait for their next task forever once the process that would
+send it was killed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 
 
@@ -19,6 +23,20 @@ def reset_worker_signals() -> None:
     """Pool initializer: default SIGTERM (terminate kills the worker), SIGINT left to the parent."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def exit_with_parent(poll_seconds: float = 1.0) -> None:
+    """Pool initializer part: exit this worker within `poll_seconds` of its parent process's end (killed,
+    out of memory, `os._exit`), which no executor notices: its idle workers would block on their task queue
+    holding their memory until the machine restarts. The parent is the process, not the forking thread."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def map_in_workers[Item, Result](

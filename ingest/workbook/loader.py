@@ -54,7 +54,7 @@ from ingest.workbook.reading_pool import KeptPool
 from ingest.workbook.reasons import REASONS, fix_vi, reason_vi
 from ingest.workbook.safety import DEFAULT_LIMITS, Limits, UnsafeFileError, open_package
 from ingest.workbook.summary import FileResult, IngestSummary
-from ingest.workers import reset_worker_signals
+from ingest.workers import exit_with_parent, reset_worker_signals
 
 # Arrow types of the portable SQL types the ingest tables use (ingest/warehouse.py).
 _ARROW_TYPES = {
@@ -697,12 +697,14 @@ def _prepare_in_worker(path: Path, archive_dir: Path) -> Prepared:
 
 
 def _reading_worker() -> None:
-    """Pool initializer of the reading workers: signals as every worker's (`ingest.workers`), and the heap
+    """Pool initializer of the reading workers: signals as every worker's and an exit when the parent is gone
+    (`ingest.workers`), and the heap
     inherited from the parent frozen out of the cyclic garbage collector. A forked worker starts with the
     parent's objects (the reference, and in a Dagster run its definitions: ~300,000 of them), which live as
     long as the worker; each full collection traversed them all, ~0.4 s, ~10 % of a worker's CPU over a
     national year. Frozen, collections look only at what the worker allocates itself."""
     reset_worker_signals()
+    exit_with_parent()
     gc.freeze()
 
 

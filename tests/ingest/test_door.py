@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -53,6 +54,37 @@ def test_a_dying_reader_rejects_its_file_and_the_batch_goes_on(
     with duckdb.connect(str(wh), read_only=True) as con:
         message = con.execute("select message from audit.submissions where file_name = 'die.xlsx'").fetchone()
     assert "bị dừng bất thường" in message[0]
+
+
+def test_reading_workers_exit_when_their_process_is_killed(tmp_path):
+    """The ingest keeps its reading workers between batches; a process killed while it holds them (here it
+    ends with `os._exit`, which runs no clean-up) must not leave them waiting for work forever."""
+    script = (
+        "import os\n"
+        "from ingest.workbook import loader\n"
+        "pool = loader._pool(2)\n"
+        "assert all(f.result() for f in [pool.submit(os.getpid) for _ in range(8)])\n"
+        "print(' '.join(map(str, sorted(pool._processes))), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 2, out.stdout + out.stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in pids)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 def _damage_deflate_stream(path: Path) -> Path:
