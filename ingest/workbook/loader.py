@@ -698,11 +698,11 @@ def _prepare_in_worker(path: Path, archive_dir: Path) -> Prepared:
 
 def _reading_worker() -> None:
     """Pool initializer of the reading workers: signals as every worker's and an exit when the parent is gone
-    (`ingest.workers`), and the heap
-    inherited from the parent frozen out of the cyclic garbage collector. A forked worker starts with the
-    parent's objects (the reference, and in a Dagster run its definitions: ~300,000 of them), which live as
-    long as the worker; each full collection traversed them all, ~0.4 s, ~10 % of a worker's CPU over a
-    national year. Frozen, collections look only at what the worker allocates itself."""
+    (`ingest.workers`), and the heap inherited from the parent frozen out of the cyclic garbage collector. A
+    forked worker starts with the parent's objects (the reference, and in a Dagster run its definitions:
+    ~300,000 of them), which live as long as the worker; each full collection traversed them all, ~0.4 s,
+    ~10 % of a worker's CPU over a national year. Frozen, collections look only at what the worker allocates
+    itself."""
     reset_worker_signals()
     exit_with_parent()
     gc.freeze()

@@ -23,6 +23,8 @@ KEEP_SECONDS = 10.0
 
 
 class KeptPool:
+    """One process's reading pool between batches: `acquire` at a batch's start, `release` at its end."""
+
     def __init__(self, keep_seconds: float = KEEP_SECONDS) -> None:
         self.keep_seconds = keep_seconds
         self._lock = threading.Lock()

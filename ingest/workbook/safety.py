@@ -169,7 +169,8 @@ def _member(data: bytes, info: zipfile.ZipInfo, limit: int) -> bytes | None:
     and exactly what `zipfile` would return or refuse. None for any other method or flag (zipfile reads it).
 
     Why not `zipfile.ZipFile.open`: its per-member bookkeeping (a shared file object, a reader object, the
-    content inflated in small steps) cost ~0.3 ms a national workbook of 15 parts, more than the inflating.
+    content inflated in small steps) cost ~0.12 ms of the 0.69 ms a national workbook of 15 parts took to
+    open and check.
     The same checks are made: the local header's signature and name, the declared size (a member that
     inflates past it, or stops short, is corrupt) and the CRC-32 of the content."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & ~_PLAIN_FLAGS:
