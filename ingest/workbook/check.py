@@ -210,8 +210,13 @@ def summary_lines(result: CheckResult) -> list[str]:
         )
     if fb.status != "rejected":
         findings = [f for f in fb.sorted_findings()]
+        # a file whose findings are on several sheets (a copied data sheet) names each line's sheet: the
+        # same cell of two sheets otherwise reads as one line written twice
+        several = len({f.sheet for f in findings if f.sheet}) > 1
         for f in findings[:MAX_LINES]:
             where = f"Dòng {f.row}" if f.row else "Cả tệp"
+            if several and f.sheet:
+                where = f"Trang '{f.sheet}', {where[0].lower()}{where[1:]}"
             if f.locality:
                 where += f" ({f.locality})"
             problem = f.problem.split("\n")[0]

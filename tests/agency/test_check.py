@@ -200,3 +200,26 @@ def test_cli_out_must_be_a_writable_folder(problem_files, capsys):
     assert capsys.readouterr().out.strip() == f"--out phải là một thư mục: {clean} (--out must be a folder)."
     assert main(["check", str(problem_files["implausible"]), "--out", f"{clean}/sub"]) == 2
     assert capsys.readouterr().out.strip().startswith("Không ghi được tệp phản hồi:")
+
+
+def test_a_line_names_its_sheet_when_the_findings_are_on_several():
+    """An officer's copied data sheet repeats its problems: each line then says which sheet it is on; a file
+    whose findings are all on one sheet keeps the short form."""
+    from ingest.workbook.check import CheckResult, summary_lines
+    from ingest.workbook.feedback import Feedback, Finding
+
+    def lines(*sheets: str) -> list[str]:
+        findings = [
+            Finding("quarantine", "Ô chứa công thức chưa được tính", sheet=sheet, row=10, cells=["D10"])
+            for sheet in sheets
+        ]
+        result = CheckResult(
+            Path("a.xlsx"), Feedback("a.xlsx", "0" * 64, "loaded", findings=findings), None, 4, 0.1
+        )
+        return [line for line in summary_lines(result) if line.startswith("  - ")]
+
+    assert lines("Số liệu", "Số liệu (2)") == [
+        "  - [chưa ghi nhận] Trang 'Số liệu', dòng 10 [D10]: Ô chứa công thức chưa được tính",
+        "  - [chưa ghi nhận] Trang 'Số liệu (2)', dòng 10 [D10]: Ô chứa công thức chưa được tính",
+    ]
+    assert lines("Số liệu") == ["  - [chưa ghi nhận] Dòng 10 [D10]: Ô chứa công thức chưa được tính"]
